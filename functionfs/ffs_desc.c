@@ -1,0 +1,739 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ffs_desc.c - see ffs_desc.h.
+ *
+ * Every rule here mirrors a check in drivers/usb/gadget/function/f_fs.c (6.1 and
+ * 6.12), composite.c or a UDC's ep_enable(): a blob FunctionFS or the UDC would
+ * refuse must be refused here first, with a sentence a user can act on, instead
+ * of surfacing as a bare EINVAL from the ep0 write or the UDC bind.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <linux/usb/ch9.h>
+#include <linux/usb/functionfs.h>
+
+#include "functionfs/ffs_desc.h"
+
+/* bDescriptorType 0x21: HID descriptor (HID class) or CCID descriptor (0x0b). */
+#define FFS_DT_CLASS_FUNC	(USB_TYPE_CLASS | 0x01)
+/* sizeof(struct hid_descriptor): one class descriptor, what ffs_do_single_desc() takes. */
+#define FFS_HID_DESC_SIZE	9
+/* sizeof(struct ccid_descriptor) in include/uapi/linux/usb/ccid.h */
+#define FFS_CCID_DESC_SIZE	54
+/* USB_MAX_STRING_LEN (include/linux/usb/gadget.h), in UTF-8 bytes. */
+#define FFS_MAX_STRING_LEN	126
+/* usb_ep_autoconfig() picks a UDC endpoint by capability; 0 never names one. */
+#define FFS_FS_BULK_DEFAULT	64
+#define FFS_HS_BULK		512
+#define FFS_SS_BULK		1024
+#define FFS_FS_INT_MAX		64
+#define FFS_FS_ISO_MAX		1023
+/* Flags whose extra header fields or trailing sections this builder writes. */
+#define FFS_FLAGS_SPEEDS	(FUNCTIONFS_HAS_FS_DESC | FUNCTIONFS_HAS_HS_DESC | \
+				 FUNCTIONFS_HAS_SS_DESC)
+
+static const char ffs_accepts[] =
+	"FunctionFS accepts only interface, endpoint, IAD, SuperSpeed companion, and HID/CCID class descriptors";
+
+/* --- little-endian output with a running length (written only while it fits) --- */
+
+struct blob {
+	uint8_t *buf;
+	size_t cap;
+	size_t len;
+};
+
+static void put_u8(struct blob *b, uint8_t v)
+{
+	if (b->len < b->cap)
+		b->buf[b->len] = v;
+	b->len++;
+}
+
+static void put_le16(struct blob *b, uint16_t v)
+{
+	put_u8(b, v & 0xff);
+	put_u8(b, v >> 8);
+}
+
+static void put_le32(struct blob *b, uint32_t v)
+{
+	put_le16(b, v & 0xffff);
+	put_le16(b, v >> 16);
+}
+
+static void put_bytes(struct blob *b, const void *p, size_t n)
+{
+	const uint8_t *s = p;
+
+	while (n--)
+		put_u8(b, *s++);
+}
+
+/* Overwrite a LE32 already reserved at @at (the header's length and counts). */
+static void set_le32(struct blob *b, size_t at, uint32_t v)
+{
+	unsigned int i;
+
+	for (i = 0; i < 4; i++)
+		if (at + i < b->cap)
+			b->buf[at + i] = (v >> (8 * i)) & 0xff;
+}
+
+/* --- the model's counts, clamped to its arrays so a bad model cannot overrun --- */
+
+static unsigned int n_intf(const struct usb_desc_config *c)
+{
+	return c->n_intf < USB_DESC_MAX_INTF ? c->n_intf : USB_DESC_MAX_INTF;
+}
+
+static unsigned int n_iad(const struct usb_desc_config *c)
+{
+	return c->n_iad < USB_DESC_MAX_IAD ? c->n_iad : USB_DESC_MAX_IAD;
+}
+
+static unsigned int n_ep(const struct usb_desc_interface *in)
+{
+	return in->n_ep < USB_DESC_MAX_EP ? in->n_ep : USB_DESC_MAX_EP;
+}
+
+static unsigned int n_xtra(unsigned int n)
+{
+	return n < USB_DESC_MAX_EXTRA ? n : USB_DESC_MAX_EXTRA;
+}
+
+static uint8_t xfer(const struct usb_desc_endpoint *ep)
+{
+	return ep->bmAttributes & USB_ENDPOINT_XFERTYPE_MASK;
+}
+
+/* --- ffs_desc_check() --- */
+
+__attribute__((format(printf, 3, 4)))
+static int refuse(char *err, size_t errlen, const char *fmt, ...)
+{
+	if (err && errlen) {
+		va_list ap;
+
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -EOPNOTSUPP;
+}
+
+/*
+ * ffs_do_single_desc() accepts 0x21 only for the class of the most recent
+ * interface: a 9-byte HID descriptor (so exactly one class descriptor, the
+ * report descriptor) or a 54-byte CCID descriptor. 6.12's DFU case is left out:
+ * 6.1 refuses it.
+ */
+static int check_intf_extra(const struct usb_desc_interface *in, const char *who,
+			    const struct usb_desc_extra *x, char *err, size_t errlen)
+{
+	if (x->bDescriptorType == FFS_DT_CLASS_FUNC && in->bInterfaceClass == USB_CLASS_HID) {
+		unsigned int num = x->bLength > 5 ? x->data[5] : 0;
+
+		if (num != 1)
+			return refuse(err, errlen,
+				      "%s has a HID descriptor naming %u class descriptors: FunctionFS accepts only 1",
+				      who, num);
+		if (x->bLength != FFS_HID_DESC_SIZE)
+			return refuse(err, errlen,
+				      "%s has a %u-byte HID descriptor: FunctionFS accepts only %d-byte ones",
+				      who, x->bLength, FFS_HID_DESC_SIZE);
+		return 0;
+	}
+	if (x->bDescriptorType == FFS_DT_CLASS_FUNC && in->bInterfaceClass == USB_CLASS_CSCID) {
+		if (x->bLength != FFS_CCID_DESC_SIZE)
+			return refuse(err, errlen,
+				      "%s has a %u-byte %s descriptor: FunctionFS accepts only %d-byte CCID descriptors",
+				      who, x->bLength, usb_desc_type_str(x->bDescriptorType),
+				      FFS_CCID_DESC_SIZE);
+		return 0;
+	}
+	return refuse(err, errlen, "%s has a %s descriptor: %s", who,
+		      usb_desc_type_str(x->bDescriptorType), ffs_accepts);
+}
+
+struct check_state {
+	unsigned int n_ep;
+	uint16_t owner[256];		/* bEndpointAddress -> interface number + 1 */
+	uint8_t intf_seen[256 / 8];	/* bInterfaceNumber bitmap */
+	unsigned int n_intf;
+};
+
+static int check_ep(const struct usb_desc_interface *in, const char *who,
+		    const struct usb_desc_endpoint *ep, const struct ffs_desc_opts *o,
+		    struct check_state *st, char *err, size_t errlen)
+{
+	uint8_t a = ep->bEndpointAddress;
+
+	/*
+	 * The parser hangs class descriptors that follow an endpoint on it; only
+	 * the SS companion (kept as has_ss_comp) may follow an endpoint in what
+	 * gadgetd writes, so that the companion stays right after its endpoint
+	 * (config_ep_by_speed_and_alt() looks exactly there).
+	 */
+	if (n_xtra(ep->n_extra))
+		return refuse(err, errlen, "%s endpoint 0x%02x is followed by a %s descriptor: %s, and none after an endpoint",
+			      who, a, usb_desc_type_str(ep->extra[0].bDescriptorType),
+			      ffs_accepts);
+	/* __entity_check_ENDPOINT() in ffs_do_single_desc() */
+	if (!(a & USB_ENDPOINT_NUMBER_MASK))
+		return refuse(err, errlen,
+			      "%s has an endpoint with address 0x%02x: endpoint number 0 is the default control pipe",
+			      who, a);
+	if (xfer(ep) == USB_ENDPOINT_XFER_CONTROL)
+		return refuse(err, errlen,
+			      "%s endpoint 0x%02x is a control endpoint: a UDC offers no control endpoint besides ep0",
+			      who, a);
+	if (xfer(ep) == USB_ENDPOINT_XFER_ISOC && !o->udc_has_iso)
+		return refuse(err, errlen,
+			      "%s endpoint 0x%02x is isochronous: the UDC has no isochronous endpoints",
+			      who, a);
+	/* __ffs_data_do_entity(): eps_count >= FFS_MAX_EPS_COUNT is -EINVAL */
+	if (++st->n_ep > FFS_MAX_EPS)
+		return refuse(err, errlen,
+			      "%s endpoint 0x%02x is endpoint %u of the configuration: FunctionFS accepts at most %d",
+			      who, a, st->n_ep, FFS_MAX_EPS);
+	/*
+	 * ffs_ep_addr2idx() finds the first endpoint file with an address, so
+	 * __ffs_func_bind_do_descs() fails the bind with "two ...speed
+	 * descriptors for EP n" when an address repeats.
+	 */
+	if (st->owner[a])
+		return refuse(err, errlen,
+			      "%s endpoint 0x%02x repeats an address of interface %u: FunctionFS binds each endpoint address once",
+			      who, a, st->owner[a] - 1);
+	st->owner[a] = in->bInterfaceNumber + 1;
+	return 0;
+}
+
+int ffs_desc_check(const struct usb_desc_config *cfg, const struct ffs_desc_opts *o,
+		   char *err, size_t errlen)
+{
+	static const struct ffs_desc_opts none;
+	struct check_state st;
+	unsigned int i, j;
+	int ret;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!o)
+		o = &none;
+	memset(&st, 0, sizeof(st));
+
+	/* composite's config_buf() writes the configuration level itself (OTG only). */
+	if (n_xtra(cfg->n_extra))
+		return refuse(err, errlen,
+			      "the configuration has a %s descriptor before its first interface: FunctionFS carries nothing at configuration level",
+			      usb_desc_type_str(cfg->extra[0].bDescriptorType));
+	/* __ffs_data_got_descs(): a blob without descriptors is -EINVAL */
+	if (!n_intf(cfg))
+		return refuse(err, errlen,
+			      "the configuration has no interfaces: FunctionFS needs at least one");
+
+	for (i = 0; i < n_intf(cfg); i++) {
+		const struct usb_desc_interface *in = &cfg->intf[i];
+		uint8_t num = in->bInterfaceNumber;
+		char who[96];
+
+		snprintf(who, sizeof(who), "interface %u (%s, alt %u)", num,
+			 usb_desc_class_str(in->bInterfaceClass), in->bAlternateSetting);
+
+		/*
+		 * Before 6.10 f_fs has no get_alt, so composite stalls SET_INTERFACE
+		 * with wValue != 0; even after, userspace is never told the alt.
+		 */
+		if (in->bAlternateSetting)
+			return refuse(err, errlen,
+				      "%s is an alternate setting: FunctionFS on this kernel cannot switch alternate settings",
+				      who);
+		if (st.intf_seen[num / 8] & (1u << (num % 8)))
+			return refuse(err, errlen,
+				      "%s is described twice: an interface number may have one alt 0 setting only",
+				      who);
+		st.intf_seen[num / 8] |= 1u << (num % 8);
+		/* usb_interface_id() fails past MAX_CONFIG_INTERFACES */
+		if (++st.n_intf > FFS_MAX_INTF)
+			return refuse(err, errlen,
+				      "%s is interface %u of the configuration: composite accepts at most %d",
+				      who, st.n_intf, FFS_MAX_INTF);
+
+		for (j = 0; j < n_xtra(in->n_extra); j++) {
+			ret = check_intf_extra(in, who, &in->extra[j], err, errlen);
+			if (ret)
+				return ret;
+		}
+		for (j = 0; j < n_ep(in); j++) {
+			ret = check_ep(in, who, &in->ep[j], o, &st, err, errlen);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+/* --- endpoint values per speed --- */
+
+enum ffs_speed ffs_speed_of(int usb_speed)
+{
+	switch (usb_speed) {
+	case USB_DESC_SPEED_LOW:
+	case USB_DESC_SPEED_FULL:
+		return FFS_SPEED_FS;
+	case USB_DESC_SPEED_HIGH:
+		return FFS_SPEED_HS;
+	default:
+		return FFS_SPEED_SS;
+	}
+}
+
+static unsigned int clamp_u(unsigned int v, unsigned int lo, unsigned int hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* Interrupt, FS ms -> HS/SS exponent: largest b in 1..16 with 2^(b-1) <= ms * 8. */
+static uint8_t int_ms_to_exp(uint8_t ms)
+{
+	unsigned int uframes = clamp_u(ms, 1, 255) * 8;
+	unsigned int b = 1;
+
+	while (b < 16 && (1u << b) <= uframes)
+		b++;
+	return b;
+}
+
+/* Interrupt, HS/SS exponent -> FS ms: 2^(b-1) microframes / 8, in 1..255. */
+static uint8_t int_exp_to_ms(uint8_t b)
+{
+	return clamp_u((1u << (clamp_u(b, 1, 16) - 1)) / 8, 1, 255);
+}
+
+static bool fs_bulk_ok(unsigned int mps)
+{
+	return mps == 8 || mps == 16 || mps == 32 || mps == 64;
+}
+
+struct ep_vals {
+	uint16_t wmps[FFS_SPEED_COUNT];	/* as written, bits 12:11 where kept */
+	uint8_t interval[FFS_SPEED_COUNT];
+	uint8_t burst, ss_attr;
+	uint16_t bpi;
+};
+
+/*
+ * @ep at the remote's speed @rs; @oep is the same endpoint in the other-speed
+ * configuration (speed @os), or NULL. Bulk sizes are what dummy_enable() and
+ * real UDCs take: 8/16/32/64 at FS, exactly 512 at HS, 1024 at SS.
+ */
+static void derive_ep(const struct usb_desc_endpoint *ep, enum ffs_speed rs,
+		      const struct usb_desc_endpoint *oep, enum ffs_speed os, struct ep_vals *v)
+{
+	unsigned int m = ep->wMaxPacketSize & USB_ENDPOINT_MAXP_MASK;
+	unsigned int b = ep->bInterval;
+	int t;
+
+	for (t = 0; t < FFS_SPEED_COUNT; t++) {
+		const struct usb_desc_endpoint *src = NULL;
+		unsigned int w, iv;
+
+		if ((enum ffs_speed)t == rs)
+			src = ep;
+		else if (oep && (enum ffs_speed)t == os)
+			src = oep;
+
+		switch (xfer(ep)) {
+		case USB_ENDPOINT_XFER_BULK:
+			if (t == FFS_SPEED_FS) {
+				w = src ? src->wMaxPacketSize & USB_ENDPOINT_MAXP_MASK : 0;
+				if (!fs_bulk_ok(w))
+					w = FFS_FS_BULK_DEFAULT;
+			} else {
+				w = t == FFS_SPEED_HS ? FFS_HS_BULK : FFS_SS_BULK;
+			}
+			/* bInterval is the HS OUT NAK rate, meaningless elsewhere */
+			iv = src ? src->bInterval : 0;
+			break;
+		case USB_ENDPOINT_XFER_INT:
+			if (src) {
+				w = src->wMaxPacketSize;
+				iv = src->bInterval;
+				if (t != FFS_SPEED_HS)
+					w &= USB_ENDPOINT_MAXP_MASK;
+				if (t == FFS_SPEED_FS && w > FFS_FS_INT_MAX)
+					w = FFS_FS_INT_MAX;
+			} else if (t == FFS_SPEED_FS) {
+				w = m < FFS_FS_INT_MAX ? m : FFS_FS_INT_MAX;
+				iv = int_exp_to_ms(b);
+			} else {
+				w = m;
+				iv = rs == FFS_SPEED_FS ? int_ms_to_exp(b) : clamp_u(b, 1, 16);
+			}
+			break;
+		default: /* isochronous: 2^(b-1) frames at FS, microframes at HS/SS */
+			if (src) {
+				w = src->wMaxPacketSize;
+				iv = src->bInterval;
+				if (t != FFS_SPEED_HS)
+					w &= USB_ENDPOINT_MAXP_MASK;
+				if (t == FFS_SPEED_FS && w > FFS_FS_ISO_MAX)
+					w = FFS_FS_ISO_MAX;
+			} else if (t == FFS_SPEED_FS) {
+				w = m < FFS_FS_ISO_MAX ? m : FFS_FS_ISO_MAX;
+				iv = clamp_u(b, 4, 19) - 3;
+			} else {
+				w = m;
+				iv = rs == FFS_SPEED_FS ? clamp_u(b + 3, 1, 16) : clamp_u(b, 1, 16);
+			}
+			break;
+		}
+		/*
+		 * A period of 0 (or past 255 ms / 2^15 microframes) is not one; the
+		 * host would "fix" it in usb_parse_endpoint(). Write a valid one.
+		 */
+		if (xfer(ep) == USB_ENDPOINT_XFER_INT && t == FFS_SPEED_FS)
+			iv = clamp_u(iv, 1, 255);
+		else if (xfer(ep) != USB_ENDPOINT_XFER_BULK)
+			iv = clamp_u(iv, 1, 16);
+		v->wmps[t] = w;
+		v->interval[t] = iv;
+	}
+
+	if (rs == FFS_SPEED_SS && ep->has_ss_comp) {
+		v->burst = ep->ss_bMaxBurst;
+		v->ss_attr = ep->ss_bmAttributes;
+		v->bpi = ep->ss_wBytesPerInterval;
+	} else {
+		/* one packet per service interval: the bandwidth the remote itself asks */
+		v->burst = 0;
+		v->ss_attr = 0;
+		v->bpi = xfer(ep) == USB_ENDPOINT_XFER_BULK ? 0 :
+			 v->wmps[FFS_SPEED_SS] & USB_ENDPOINT_MAXP_MASK;
+	}
+}
+
+/* The other-speed view is usable only when it has the same endpoints, in order. */
+static bool same_shape(const struct usb_desc_config *a, const struct usb_desc_config *b)
+{
+	unsigned int i, j;
+
+	if (n_intf(a) != n_intf(b))
+		return false;
+	for (i = 0; i < n_intf(a); i++) {
+		const struct usb_desc_interface *x = &a->intf[i], *y = &b->intf[i];
+
+		if (x->bInterfaceNumber != y->bInterfaceNumber ||
+		    x->bAlternateSetting != y->bAlternateSetting || n_ep(x) != n_ep(y))
+			return false;
+		for (j = 0; j < n_ep(x); j++)
+			if (x->ep[j].bEndpointAddress != y->ep[j].bEndpointAddress ||
+			    xfer(&x->ep[j]) != xfer(&y->ep[j]))
+				return false;
+	}
+	return true;
+}
+
+/* --- ffs_desc_build() --- */
+
+struct build {
+	const struct usb_desc_config *cfg;
+	uint8_t intf_idx[USB_DESC_MAX_INTF];	/* intf[i] -> FunctionFS interface index */
+	uint8_t str_new[USB_DESC_MAX_STRINGS];	/* remote string index -> new, 0 = none */
+	uint8_t str_map[FFS_MAX_STRINGS];
+	unsigned int n_str;
+	unsigned int n_ep;
+	struct ep_vals ep[FFS_MAX_EPS];
+	struct ffs_map map;
+};
+
+static int use_string(struct build *bd, uint8_t idx)
+{
+	if (!idx || bd->str_new[idx])
+		return 0;
+	if (bd->n_str >= FFS_MAX_STRINGS)
+		return -ENOSPC;
+	bd->str_map[bd->n_str++] = idx;
+	bd->str_new[idx] = bd->n_str;
+	return 0;
+}
+
+static uint8_t intf_index_of(const struct build *bd, uint8_t remote)
+{
+	unsigned int k;
+
+	for (k = 0; k < bd->map.n_intf; k++)
+		if (bd->map.intf_remote[k] == remote)
+			return k;
+	return remote; /* an IAD naming a missing interface: left as the remote wrote it */
+}
+
+/*
+ * FunctionFS hands bInterfaceNumber to usb_interface_id() in order of first
+ * appearance (__ffs_func_bind_do_nums()) and reports interface-recipient
+ * SETUPs with wIndex = the number written here (ffs_func_revmap_intf()). So
+ * gadgetd writes 0..n-1: wIndex is then the index into map->intf_remote[].
+ * IAD bFirstInterface is not remapped by the kernel, so it is rewritten here;
+ * with FunctionFS the only function, the host sees the same 0..n-1.
+ */
+static int plan(struct build *bd, int speed, const struct usb_desc_config *other)
+{
+	const struct usb_desc_config *cfg = bd->cfg;
+	enum ffs_speed rs = ffs_speed_of(speed), os = FFS_SPEED_FS;
+	bool use_other = false;
+	unsigned int i, j, k;
+	int ret;
+
+	if (other && (speed == USB_DESC_SPEED_HIGH || speed == USB_DESC_SPEED_FULL) &&
+	    same_shape(cfg, other)) {
+		use_other = true;
+		os = speed == USB_DESC_SPEED_HIGH ? FFS_SPEED_FS : FFS_SPEED_HS;
+	}
+
+	for (i = 0; i < n_intf(cfg); i++) {
+		const struct usb_desc_interface *in = &cfg->intf[i];
+		unsigned int idx = bd->map.n_intf++; /* ffs_desc_check(): numbers are unique */
+
+		bd->intf_idx[i] = idx;
+		bd->map.intf_remote[idx] = in->bInterfaceNumber;
+		bd->map.intf_class[idx] = in->bInterfaceClass;
+		bd->map.intf_subclass[idx] = in->bInterfaceSubClass;
+		bd->map.intf_protocol[idx] = in->bInterfaceProtocol;
+	}
+
+	/* strings in the order the blob names them: an IAD before its interface */
+	for (i = 0; i <= n_intf(cfg); i++) {
+		for (k = 0; k < n_iad(cfg); k++) {
+			unsigned int at = cfg->iad[k].before_intf;
+
+			if (at == i || (i == n_intf(cfg) && at > i)) {
+				ret = use_string(bd, cfg->iad[k].iFunction);
+				if (ret)
+					return ret;
+			}
+		}
+		if (i < n_intf(cfg)) {
+			ret = use_string(bd, cfg->intf[i].iInterface);
+			if (ret)
+				return ret;
+		}
+	}
+
+	for (i = 0; i < n_intf(cfg); i++) {
+		const struct usb_desc_interface *in = &cfg->intf[i];
+
+		for (j = 0; j < n_ep(in); j++) {
+			const struct usb_desc_endpoint *ep = &in->ep[j];
+			struct ffs_ep_info *info = &bd->map.ep[bd->n_ep];
+			struct ep_vals *v = &bd->ep[bd->n_ep];
+			int t;
+
+			derive_ep(ep, rs, use_other ? &other->intf[i].ep[j] : NULL, os, v);
+			info->remote_addr = ep->bEndpointAddress;
+			info->type = xfer(ep);
+			info->intf_index = bd->intf_idx[i];
+			info->remote_mps = ep->wMaxPacketSize & USB_ENDPOINT_MAXP_MASK;
+			info->remote_interval = ep->bInterval;
+			for (t = 0; t < FFS_SPEED_COUNT; t++) {
+				info->mps[t] = v->wmps[t] & USB_ENDPOINT_MAXP_MASK;
+				info->interval[t] = v->interval[t];
+			}
+			bd->n_ep++;
+		}
+	}
+	bd->map.n_ep = bd->n_ep;
+	return 0;
+}
+
+static unsigned int emit_iad(struct blob *b, const struct build *bd, const struct usb_desc_iad *a)
+{
+	put_u8(b, USB_DT_INTERFACE_ASSOCIATION_SIZE);
+	put_u8(b, USB_DT_INTERFACE_ASSOCIATION);
+	put_u8(b, intf_index_of(bd, a->bFirstInterface));
+	put_u8(b, a->bInterfaceCount);
+	put_u8(b, a->bFunctionClass);
+	put_u8(b, a->bFunctionSubClass);
+	put_u8(b, a->bFunctionProtocol);
+	put_u8(b, bd->str_new[a->iFunction]);
+	return 1;
+}
+
+/* One speed's descriptors in the remote's order. Return: how many. */
+static unsigned int emit_speed(struct blob *b, const struct build *bd, enum ffs_speed t)
+{
+	const struct usb_desc_config *cfg = bd->cfg;
+	unsigned int i, j, k, n = 0, e = 0;
+
+	for (i = 0; i <= n_intf(cfg); i++) {
+		const struct usb_desc_interface *in = &cfg->intf[i];
+
+		for (k = 0; k < n_iad(cfg); k++) {
+			unsigned int at = cfg->iad[k].before_intf;
+
+			if (at == i || (i == n_intf(cfg) && at > i))
+				n += emit_iad(b, bd, &cfg->iad[k]);
+		}
+		if (i == n_intf(cfg))
+			break;
+
+		put_u8(b, USB_DT_INTERFACE_SIZE);
+		put_u8(b, USB_DT_INTERFACE);
+		put_u8(b, bd->intf_idx[i]);
+		put_u8(b, 0); /* ffs_desc_check(): alt 0 only */
+		put_u8(b, n_ep(in));
+		put_u8(b, in->bInterfaceClass);
+		put_u8(b, in->bInterfaceSubClass);
+		put_u8(b, in->bInterfaceProtocol);
+		put_u8(b, bd->str_new[in->iInterface]);
+		n++;
+
+		/* HID/CCID: no interface numbers or string indices inside */
+		for (k = 0; k < n_xtra(in->n_extra); k++, n++)
+			put_bytes(b, in->extra[k].data, in->extra[k].bLength);
+
+		for (j = 0; j < n_ep(in); j++, e++) {
+			const struct usb_desc_endpoint *ep = &in->ep[j];
+			const struct ep_vals *v = &bd->ep[e];
+			bool audio = ep->bLength == USB_DT_ENDPOINT_AUDIO_SIZE;
+
+			put_u8(b, audio ? USB_DT_ENDPOINT_AUDIO_SIZE : USB_DT_ENDPOINT_SIZE);
+			put_u8(b, USB_DT_ENDPOINT);
+			put_u8(b, ep->bEndpointAddress);
+			put_u8(b, ep->bmAttributes);
+			put_le16(b, v->wmps[t]);
+			put_u8(b, v->interval[t]);
+			if (audio) {
+				put_u8(b, ep->bRefresh);
+				put_u8(b, ep->bSynchAddress);
+			}
+			n++;
+			/* config_ep_by_speed_and_alt() wants the companion right after */
+			if (t == FFS_SPEED_SS) {
+				put_u8(b, USB_DT_SS_EP_COMP_SIZE);
+				put_u8(b, USB_DT_SS_ENDPOINT_COMP);
+				put_u8(b, v->burst);
+				put_u8(b, v->ss_attr);
+				put_le16(b, v->bpi);
+				n++;
+			}
+		}
+	}
+	return n;
+}
+
+ssize_t ffs_desc_build(const struct usb_desc_config *cfg, int speed,
+		       const struct usb_desc_config *other, const struct ffs_desc_opts *o,
+		       uint8_t *out, size_t outlen, struct ffs_map *map,
+		       uint8_t str_map[FFS_MAX_STRINGS], unsigned *n_str)
+{
+	static const struct ffs_desc_opts none;
+	struct build build, *bd = &build;
+	struct blob b = { .buf = out, .cap = out ? outlen : 0 };
+	uint32_t flags;
+	size_t counts_at;
+	int t, ret;
+
+	if (!o)
+		o = &none;
+	ret = ffs_desc_check(cfg, o, NULL, 0);
+	if (ret)
+		return ret;
+	/* The OS-descriptor section and its os_count are not built here. */
+	if (o->extra_flags & FUNCTIONFS_HAS_MS_OS_DESC)
+		return -EINVAL;
+
+	memset(bd, 0, sizeof(*bd));
+	bd->cfg = cfg;
+	ret = plan(bd, speed, other);
+	if (ret)
+		return ret;
+
+	flags = FFS_FLAGS_SPEEDS | o->extra_flags;
+	put_le32(&b, FUNCTIONFS_DESCRIPTORS_MAGIC_V2);
+	put_le32(&b, 0); /* length, set below */
+	put_le32(&b, flags);
+	if (flags & FUNCTIONFS_EVENTFD)
+		put_le32(&b, (uint32_t)o->eventfd);
+	counts_at = b.len;
+	for (t = 0; t < FFS_SPEED_COUNT; t++)
+		put_le32(&b, 0);
+	for (t = 0; t < FFS_SPEED_COUNT; t++)
+		set_le32(&b, counts_at + 4 * t, emit_speed(&b, bd, t));
+
+	if (b.len > b.cap || b.len > UINT32_MAX)
+		return -ENOSPC;
+	set_le32(&b, 4, b.len);
+
+	if (map)
+		*map = bd->map;
+	if (str_map)
+		memcpy(str_map, bd->str_map, bd->n_str);
+	if (n_str)
+		*n_str = bd->n_str;
+	return b.len;
+}
+
+/* --- ffs_strings_build() --- */
+
+/*
+ * usb_gadget_get_string() cuts at USB_MAX_STRING_LEN UTF-8 bytes, possibly in
+ * the middle of a sequence (utf8s_to_utf16s() then stops at the broken one);
+ * cut here at a character boundary instead.
+ */
+static size_t utf8_cut(const char *s)
+{
+	size_t n = strnlen(s, FFS_MAX_STRING_LEN + 1);
+
+	if (n <= FFS_MAX_STRING_LEN)
+		return n;
+	n = FFS_MAX_STRING_LEN;
+	while (n && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	return n;
+}
+
+ssize_t ffs_strings_build(const struct usb_desc_strings *s, const uint8_t *str_map,
+			  unsigned n_str, uint8_t *out, size_t outlen)
+{
+	struct blob b = { .buf = out, .cap = out ? outlen : 0 };
+	unsigned int n_lang = s ? s->n_lang : 0;
+	unsigned int l, j;
+
+	if (n_lang > USB_DESC_MAX_LANGS)
+		n_lang = USB_DESC_MAX_LANGS;
+	/* __ffs_data_got_strings(): str_count and lang_count are both 0 or both not */
+	if (!n_str)
+		n_lang = 0;
+
+	put_le32(&b, FUNCTIONFS_STRINGS_MAGIC);
+	put_le32(&b, 0); /* length, set below */
+	put_le32(&b, n_str);
+	put_le32(&b, n_str ? (n_lang ? n_lang : 1) : 0);
+
+	if (n_str && !n_lang) {
+		/* no language list on the remote: en-US with empty texts */
+		put_le16(&b, 0x0409);
+		for (j = 0; j < n_str; j++)
+			put_u8(&b, 0);
+	}
+	for (l = 0; l < n_lang; l++) {
+		put_le16(&b, s->langid[l]);
+		for (j = 0; j < n_str; j++) {
+			const char *txt = s->text[l][str_map[j]];
+
+			if (txt)
+				put_bytes(&b, txt, utf8_cut(txt));
+			put_u8(&b, 0);
+		}
+	}
+
+	if (b.len > b.cap || b.len > UINT32_MAX)
+		return -ENOSPC;
+	set_le32(&b, 4, b.len);
+	return b.len;
+}

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* describe.c - see describe.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gadgetd/describe.h"
+
+#define USB_REQ_GET_DESCRIPTOR 0x06
+#define DT_DEVICE 0x01
+#define DT_CONFIG 0x02
+#define DT_STRING 0x03
+#define DT_QUALIFIER 0x06
+#define DT_OTHER_SPEED 0x07
+
+static int get_descriptor(struct client *c, uint8_t type, uint8_t index, uint16_t langid,
+			  uint8_t *buf, uint16_t len, char *err, size_t errlen)
+{
+	uint8_t setup[8] = { 0x80, USB_REQ_GET_DESCRIPTOR, index, type, (uint8_t)langid,
+			     (uint8_t)(langid >> 8), (uint8_t)len, (uint8_t)(len >> 8) };
+
+	return client_control(c, setup, buf, err, errlen);
+}
+
+/* A whole configuration: 9 bytes for wTotalLength, then all of it. */
+static int read_config(struct client *c, uint8_t type, uint8_t index,
+		       struct usb_desc_config **out, char *err, size_t errlen)
+{
+	uint8_t hdr[9], *buf;
+	struct usb_desc_err de;
+	uint16_t total;
+	int n;
+
+	n = get_descriptor(c, type, index, 0, hdr, sizeof(hdr), err, errlen);
+	if (n < 0)
+		return n;
+	if (n < 4) {
+		snprintf(err, errlen, "configuration %u: reply of %d bytes to GET_DESCRIPTOR", index, n);
+		return -EPROTO;
+	}
+	total = (uint16_t)(hdr[2] | hdr[3] << 8);
+	if (total < 9) {
+		snprintf(err, errlen, "configuration %u: wTotalLength %u is less than 9", index, total);
+		return -EPROTO;
+	}
+	buf = malloc(total);
+	*out = calloc(1, sizeof(**out));
+	if (!buf || !*out) {
+		free(buf);
+		free(*out);
+		*out = NULL;
+		return -ENOMEM;
+	}
+	n = get_descriptor(c, type, index, 0, buf, total, err, errlen);
+	if (n >= 0 && n != total) {
+		snprintf(err, errlen,
+			 "configuration %u: wTotalLength says %u bytes but the device sent %d", index,
+			 total, n);
+		n = -EPROTO;
+	}
+	if (n >= 0 && usb_desc_parse_config(buf, total, *out, &de)) {
+		snprintf(err, errlen, "configuration %u: %s", index, de.msg);
+		n = -EPROTO;
+	}
+	free(buf);
+	if (n < 0) {
+		free(*out);
+		*out = NULL;
+		return n;
+	}
+	return 0;
+}
+
+static void read_strings(struct client *c, struct remote_desc *d)
+{
+	uint8_t used[USB_DESC_MAX_STRINGS / 8] = { 0 }, buf[255];
+	char text[4 * 127 + 1], e[160];
+	struct usb_desc_err de;
+	unsigned l, i, k;
+	int n;
+
+	n = get_descriptor(c, DT_STRING, 0, 0, buf, sizeof(buf), e, sizeof(e));
+	if (n <= 0 || usb_desc_parse_langids(buf, (size_t)n, &d->str, &de))
+		return; /* no strings: a device may have none */
+	for (k = 0; k < d->n_cfg; k++) {
+		uint8_t u2[USB_DESC_MAX_STRINGS / 8];
+
+		usb_desc_string_indices(&d->dev, d->cfg[k], u2);
+		for (i = 0; i < sizeof(used); i++)
+			used[i] |= u2[i];
+	}
+	for (l = 0; l < d->str.n_lang; l++) {
+		for (i = 1; i < USB_DESC_MAX_STRINGS; i++) {
+			if (!(used[i / 8] & (1u << (i % 8))))
+				continue;
+			n = get_descriptor(c, DT_STRING, (uint8_t)i, d->str.langid[l], buf,
+					   sizeof(buf), e, sizeof(e));
+			if (n <= 0)
+				continue;
+			if (usb_desc_parse_string(buf, (size_t)n, text, sizeof(text), &de) < 0)
+				continue;
+			d->str.text[l][i] = strdup(text);
+		}
+	}
+}
+
+int describe_device(struct client *c, struct remote_desc *d, char *err, size_t errlen)
+{
+	uint8_t buf[18];
+	struct usb_desc_err de;
+	unsigned i;
+	int n;
+
+	memset(d, 0, sizeof(*d));
+	d->speed = (int)c->udev.speed;
+	n = get_descriptor(c, DT_DEVICE, 0, 0, buf, sizeof(buf), err, errlen);
+	if (n < 0)
+		return n;
+	if (usb_desc_parse_device(buf, (size_t)n, &d->dev, &de)) {
+		snprintf(err, errlen, "device descriptor: %s", de.msg);
+		return -EPROTO;
+	}
+	if (d->dev.bNumConfigurations == 0) {
+		snprintf(err, errlen, "the device has no configuration (bNumConfigurations 0)");
+		return -EPROTO;
+	}
+	d->n_cfg = d->dev.bNumConfigurations;
+	if (d->n_cfg > DESCRIBE_MAX_CONFIGS)
+		d->n_cfg = DESCRIBE_MAX_CONFIGS;
+	for (i = 0; i < d->n_cfg; i++) {
+		n = read_config(c, DT_CONFIG, (uint8_t)i, &d->cfg[i], err, errlen);
+		if (n < 0) {
+			d->n_cfg = i;
+			describe_free(d);
+			return n;
+		}
+		if (d->cfg[i]->bConfigurationValue == c->udev.bConfigurationValue)
+			d->active = i;
+	}
+	/* A high-speed device also says how it looks at full speed. */
+	if (d->speed == USB_DESC_SPEED_HIGH) {
+		char e2[160];
+
+		n = get_descriptor(c, DT_QUALIFIER, 0, 0, buf, 10, e2, sizeof(e2));
+		if (n == 10)
+			read_config(c, DT_OTHER_SPEED, (uint8_t)d->active, &d->other, e2, sizeof(e2));
+	}
+	read_strings(c, d);
+	return 0;
+}
+
+void describe_free(struct remote_desc *d)
+{
+	unsigned i;
+
+	for (i = 0; i < d->n_cfg; i++)
+		free(d->cfg[i]);
+	free(d->other);
+	usb_desc_strings_free(&d->str);
+	memset(d, 0, sizeof(*d));
+}

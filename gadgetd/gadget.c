@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* gadget.c - see gadget.h. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <usbg/usbg.h>
+#include <usbg/function/ffs.h>
+
+#include "gadgetd/gadget.h"
+
+#define CONFIGFS "/sys/kernel/config"
+#define UDC_CLASS "/sys/class/udc"
+
+struct gadget {
+	usbg_state *state;
+	usbg_gadget *g;
+	char ffs_dir[256];
+	int mounted;
+	int bound;
+};
+
+/* libusbgx's enum usbg_error -> -errno, once, here. */
+static int usbg_to_errno(int e)
+{
+	switch (e) {
+	case USBG_SUCCESS:
+		return 0;
+	case USBG_ERROR_NO_MEM:
+		return -ENOMEM;
+	case USBG_ERROR_NO_ACCESS:
+		return -EACCES;
+	case USBG_ERROR_INVALID_PARAM:
+		return -EINVAL;
+	case USBG_ERROR_NOT_FOUND:
+		return -ENOENT;
+	case USBG_ERROR_IO:
+		return -EIO;
+	case USBG_ERROR_EXIST:
+		return -EEXIST;
+	case USBG_ERROR_NO_DEV:
+		return -ENODEV;
+	case USBG_ERROR_BUSY:
+		return -EBUSY;
+	case USBG_ERROR_NOT_SUPPORTED:
+		return -EOPNOTSUPP;
+	case USBG_ERROR_PATH_TOO_LONG:
+		return -ENAMETOOLONG;
+	default:
+		return -EIO;
+	}
+}
+
+static int list_udcs(char *out, size_t outlen, unsigned *count, char *first, size_t firstlen)
+{
+	struct dirent *de;
+	size_t off = 0;
+	DIR *d;
+
+	*count = 0;
+	out[0] = 0;
+	d = opendir(UDC_CLASS);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (*count == 0)
+			snprintf(first, firstlen, "%s", de->d_name);
+		if (off < outlen)
+			off += (size_t)snprintf(out + off, outlen - off, "%s%s", *count ? ", " : "",
+						de->d_name);
+		(*count)++;
+	}
+	closedir(d);
+	return 0;
+}
+
+int gadget_pick_udc(const char *want, char *udc, size_t udclen, char *err, size_t errlen)
+{
+	char all[512], first[128] = "", path[512];
+	unsigned n;
+	int r;
+
+	r = list_udcs(all, sizeof(all), &n, first, sizeof(first));
+	if (r || n == 0) {
+		snprintf(err, errlen,
+			 "no UDC in %s: this machine has no USB device controller, or its driver"
+			 " (dwc2, musb, dummy_hcd, ...) is not loaded",
+			 UDC_CLASS);
+		return -ENODEV;
+	}
+	if (want) {
+		snprintf(path, sizeof(path), UDC_CLASS "/%s", want);
+		if (strchr(want, '/') || access(path, F_OK)) {
+			snprintf(err, errlen, "UDC %s does not exist (available: %s)", want, all);
+			return -ENODEV;
+		}
+		snprintf(udc, udclen, "%s", want);
+		return 0;
+	}
+	if (n > 1) {
+		snprintf(err, errlen, "%u UDCs found (%s): choose one with --udc", n, all);
+		return -EINVAL;
+	}
+	snprintf(udc, udclen, "%s", first);
+	return 0;
+}
+
+static int set_strings(usbg_gadget *ug, usbg_config *c, const struct gadget_spec *s)
+{
+	unsigned l;
+	int r;
+
+	for (l = 0; l < s->n_lang; l++) {
+		struct usbg_gadget_strs gs = {
+			.manufacturer = (char *)(s->manufacturer[l] ? s->manufacturer[l] : ""),
+			.product = (char *)(s->product[l] ? s->product[l] : ""),
+			.serial = (char *)(s->serial[l] ? s->serial[l] : ""),
+		};
+		struct usbg_config_strs cs = {
+			.configuration = (char *)(s->configuration[l] ? s->configuration[l] : ""),
+		};
+
+		r = usbg_set_gadget_strs(ug, s->langid[l], &gs);
+		if (r)
+			return r;
+		r = usbg_set_config_strs(c, s->langid[l], &cs);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+int gadget_create(const struct gadget_spec *s, const char *ffs_dir, struct gadget **out,
+		  char *err, size_t errlen)
+{
+	struct usbg_gadget_attrs ga = {
+		.bcdUSB = 0x0200, /* composite overwrites it on the wire anyway */
+		.bDeviceClass = s->bDeviceClass,
+		.bDeviceSubClass = s->bDeviceSubClass,
+		.bDeviceProtocol = s->bDeviceProtocol,
+		.bMaxPacketSize0 = 64,
+		.idVendor = s->idVendor,
+		.idProduct = s->idProduct,
+		.bcdDevice = s->bcdDevice,
+	};
+	struct gadget *g;
+	usbg_function *f;
+	usbg_config *c;
+	const char *step;
+	int r;
+
+	*out = NULL;
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	snprintf(g->ffs_dir, sizeof(g->ffs_dir), "%s", ffs_dir);
+	r = usbg_init(CONFIGFS, &g->state);
+	if (r) {
+		snprintf(err, errlen,
+			 "cannot open ConfigFS at %s: %s (is configfs mounted and libcomposite loaded?)",
+			 CONFIGFS, usbg_strerror(r));
+		free(g);
+		return usbg_to_errno(r) ? usbg_to_errno(r) : -ENOENT;
+	}
+	step = "create the gadget";
+	r = usbg_create_gadget(g->state, s->name, &ga, NULL, &g->g);
+	if (r == USBG_ERROR_EXIST) {
+		snprintf(err, errlen,
+			 "a gadget named %s already exists in ConfigFS (another gadgetd running?)",
+			 s->name);
+		usbg_cleanup(g->state);
+		free(g);
+		return -EEXIST;
+	}
+	if (r)
+		goto fail;
+	step = "create the FunctionFS function";
+	r = usbg_create_function(g->g, USBG_F_FFS, s->name, NULL, &f);
+	if (r)
+		goto fail;
+	step = "create the configuration";
+	r = usbg_create_config(g->g, s->bConfigurationValue ? s->bConfigurationValue : 1, "c",
+			       NULL, NULL, &c);
+	if (r)
+		goto fail;
+	step = "set the configuration attributes";
+	r = usbg_set_config_bm_attrs(c, s->bmAttributes | 0x80);
+	if (r)
+		goto fail;
+	/* ConfigFS's MaxPower attribute is in mA (configfs.c: gadget_config_desc_MaxPower). */
+	r = usbg_set_config_max_power(c, (int)s->MaxPower_mA);
+	if (r)
+		goto fail;
+	step = "set the strings";
+	r = set_strings(g->g, c, s);
+	if (r)
+		goto fail;
+	step = "add the function to the configuration";
+	r = usbg_add_config_function(c, "ffs", f);
+	if (r)
+		goto fail;
+	mkdir(ffs_dir, 0755);
+	if (mount(s->name, ffs_dir, "functionfs", 0, NULL)) {
+		r = -errno;
+		snprintf(err, errlen, "cannot mount FunctionFS %s at %s: %s", s->name, ffs_dir,
+			 strerror(errno));
+		gadget_destroy(g);
+		return r;
+	}
+	g->mounted = 1;
+	*out = g;
+	return 0;
+fail:
+	snprintf(err, errlen, "ConfigFS: cannot %s %s: %s", step, s->name, usbg_strerror(r));
+	r = usbg_to_errno(r);
+	gadget_destroy(g);
+	return r;
+}
+
+int gadget_bind(struct gadget *g, const char *udc, char *err, size_t errlen)
+{
+	usbg_udc *u = usbg_get_udc(g->state, udc);
+	int r;
+
+	if (!u) {
+		snprintf(err, errlen, "UDC %s does not exist", udc);
+		return -ENODEV;
+	}
+	r = usbg_enable_gadget(g->g, u);
+	if (r) {
+		snprintf(err, errlen, "cannot bind the gadget to UDC %s: %s%s", udc, usbg_strerror(r),
+			 r == USBG_ERROR_BUSY ? " (another gadget is using it)" : "");
+		return usbg_to_errno(r);
+	}
+	g->bound = 1;
+	return 0;
+}
+
+void gadget_unbind(struct gadget *g)
+{
+	if (g && g->bound) {
+		usbg_disable_gadget(g->g);
+		g->bound = 0;
+	}
+}
+
+void gadget_destroy(struct gadget *g)
+{
+	if (!g)
+		return;
+	gadget_unbind(g);
+	if (g->mounted) {
+		if (umount2(g->ffs_dir, 0))
+			umount2(g->ffs_dir, MNT_DETACH);
+		rmdir(g->ffs_dir);
+	}
+	if (g->g) {
+		/* a bound gadget (e.g. left by a crash of ours) must be unbound first */
+		usbg_disable_gadget(g->g);
+		usbg_rm_gadget(g->g, USBG_RM_RECURSE);
+	}
+	usbg_cleanup(g->state);
+	free(g);
+}

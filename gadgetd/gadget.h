@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * gadget.h - the gadget in ConfigFS, through libusbgx: one gadget, one
+ * configuration, one FunctionFS function, its mount, and the UDC binding.
+ * The only module that includes <usbg/usbg.h>. libusbgx errors become -errno here.
+ * Kernel side: drivers/usb/gadget/configfs.c, Documentation/usb/gadget_configfs.rst.
+ */
+#ifndef GADGETD_GADGET_H
+#define GADGETD_GADGET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define GADGET_MAX_LANGS 8
+
+/* What the host will see at device and configuration level. */
+struct gadget_spec {
+	const char *name; /* ConfigFS directory and FunctionFS instance name */
+	uint16_t idVendor, idProduct, bcdDevice;
+	uint8_t bDeviceClass, bDeviceSubClass, bDeviceProtocol;
+	unsigned n_lang;
+	uint16_t langid[GADGET_MAX_LANGS];
+	const char *manufacturer[GADGET_MAX_LANGS]; /* NULL: no string */
+	const char *product[GADGET_MAX_LANGS];
+	const char *serial[GADGET_MAX_LANGS];
+	const char *configuration[GADGET_MAX_LANGS];
+	uint8_t bConfigurationValue; /* 1..255 */
+	uint8_t bmAttributes;        /* 0x80 | 0x40 self-powered | 0x20 remote wakeup */
+	unsigned MaxPower_mA;
+};
+
+struct gadget;
+
+/**
+ * gadget_pick_udc() - choose the UDC: @want if given (it must exist in
+ * /sys/class/udc), else the only one there.
+ * Return: 0 with @udc filled; -ENODEV ("UDC x does not exist (available: ...)",
+ * or "no UDC in /sys/class/udc"), -EINVAL (several and none named), with @err.
+ */
+int gadget_pick_udc(const char *want, char *udc, size_t udclen, char *err, size_t errlen);
+
+/**
+ * gadget_create() - create the gadget @s->name with device attributes, strings, one
+ * configuration holding a FunctionFS function, and mount that FunctionFS at
+ * @ffs_dir (created if missing). Not yet bound to a UDC.
+ * Return: 0, -EEXIST (a gadget of that name exists: another gadgetd?), -ENOENT
+ * (ConfigFS or libcomposite missing), -errno; @err filled. On error nothing is left
+ * in ConfigFS.
+ */
+int gadget_create(const struct gadget_spec *s, const char *ffs_dir, struct gadget **g,
+		  char *err, size_t errlen);
+
+/**
+ * gadget_bind() - write @udc into the gadget's UDC attribute (the host sees a device).
+ * FunctionFS descriptors must be written first. Return: 0, -EBUSY (UDC in use), -errno.
+ */
+int gadget_bind(struct gadget *g, const char *udc, char *err, size_t errlen);
+
+/** gadget_unbind() - detach from the UDC (the host sees a disconnect). Idempotent. */
+void gadget_unbind(struct gadget *g);
+
+/**
+ * gadget_destroy() - unbind, unmount FunctionFS (its files must be closed), and
+ * remove the gadget from ConfigFS. NULL is a no-op.
+ */
+void gadget_destroy(struct gadget *g);
+
+#endif

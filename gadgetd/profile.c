@@ -1,0 +1,526 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * profile.c - per-device profiles (libconfig files, see gadgetd.profile(5)).
+ *
+ * The file is read into memory here and handed to config_read_string(), so that
+ * a missing file, a directory or a read error is told apart from a syntax error,
+ * and so that the text can be checked for integers that libconfig 1.5 would
+ * silently truncate to 32 bits (it stores 0x100001234 as 0x1234). @include is
+ * refused: parsing reads nothing but the one file.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libconfig.h>
+
+#include "gadgetd/profile.h"
+
+#define USB_MAX_STRING_LEN	126	/* bytes of UTF-8, as ConfigFS takes them */
+#define BUSID_MAX_LEN		31	/* SYSFS_BUS_ID_SIZE - 1 */
+#define MAX_POWER_MA		500
+
+/* libconfig prepends this and "/" to @include paths: nothing can be opened */
+#define NO_INCLUDE_DIR		"/dev/null"
+
+struct pctx {
+	const char *name;		/* file name in messages */
+	struct gd_profile *p;
+	struct gd_profile_err *err;
+};
+
+static const char *const top_keys[] = { "remote", "busid", "udc", "device", NULL };
+static const char *const device_keys[] = {
+	"idVendor", "idProduct", "bcdDevice", "serial", "manufacturer", "product",
+	"MaxPower", "self_powered", NULL,
+};
+
+__attribute__((format(printf, 2, 3)))
+static void set_err(struct gd_profile_err *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+}
+
+/* "FILE:LINE: " + the rest; returns -EINVAL for the caller's convenience */
+__attribute__((format(printf, 3, 4)))
+static int line_err(const struct pctx *c, unsigned int line, const char *fmt, ...)
+{
+	char what[sizeof(c->err->msg)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	set_err(c->err, "%s:%u: %s", c->name, line, what);
+	return -EINVAL;
+}
+
+static unsigned int setting_line(const config_setting_t *s)
+{
+	return config_setting_source_line(s);
+}
+
+static bool key_known(const char *const *keys, const char *name)
+{
+	for (; *keys; keys++)
+		if (!strcmp(*keys, name))
+			return true;
+	return false;
+}
+
+static int unknown_key(const struct pctx *c, const config_setting_t *s,
+		       const char *prefix, const char *const *keys)
+{
+	char known[160];
+	size_t off = 0;
+
+	known[0] = '\0';
+	for (; *keys; keys++) {
+		size_t n = strlen(*keys);
+
+		if (off + n + 3 > sizeof(known))
+			break;
+		if (off) {
+			memcpy(known + off, ", ", 2);
+			off += 2;
+		}
+		memcpy(known + off, *keys, n + 1);
+		off += n;
+	}
+	return line_err(c, setting_line(s), "unknown key '%s%s' (known: %s)",
+			prefix, config_setting_name(s), known);
+}
+
+/*
+ * Strict UTF-8 (no overlongs, no surrogates, at most U+10FFFF) without C0
+ * controls or DEL: the string ends up in a ConfigFS attribute and a descriptor.
+ */
+static const char *string_problem(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	while (*u) {
+		unsigned int cp, n, i;
+
+		if (*u < 0x80) {
+			if (*u < 0x20 || *u == 0x7f)
+				return "contains a control character";
+			u++;
+			continue;
+		}
+		if (*u >= 0xc2 && *u <= 0xdf) {
+			n = 1;
+			cp = *u & 0x1f;
+		} else if (*u >= 0xe0 && *u <= 0xef) {
+			n = 2;
+			cp = *u & 0x0f;
+		} else if (*u >= 0xf0 && *u <= 0xf4) {
+			n = 3;
+			cp = *u & 0x07;
+		} else {
+			return "is not valid UTF-8";
+		}
+		for (i = 1; i <= n; i++) {
+			if ((u[i] & 0xc0) != 0x80)
+				return "is not valid UTF-8";
+			cp = (cp << 6) | (u[i] & 0x3f);
+		}
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return "is not valid UTF-8";
+		if (cp >= 0x80 && cp < 0xa0)
+			return "contains a control character";
+		u += n + 1;
+	}
+	return NULL;
+}
+
+/* A non-empty string of at most @max bytes (0: no limit), strdup'd into *@dst. */
+static int get_string(const struct pctx *c, const config_setting_t *s,
+		      const char *key, size_t max, char **dst)
+{
+	const char *v, *why;
+	size_t len;
+
+	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+		return line_err(c, setting_line(s), "%s: expected a string", key);
+	v = config_setting_get_string(s);
+	len = v ? strlen(v) : 0;
+	if (!len)
+		return line_err(c, setting_line(s), "%s: must not be empty", key);
+	if (max && len > max)
+		return line_err(c, setting_line(s), "%s: %zu bytes is longer than %zu",
+				key, len, max);
+	why = string_problem(v);
+	if (why)
+		return line_err(c, setting_line(s), "%s: %s", key, why);
+	*dst = strdup(v);
+	if (!*dst) {
+		set_err(c->err, "%s: out of memory", c->name);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* An int or int64 setting within 0..@max; @maxstr is how the range is shown. */
+static int get_uint(const struct pctx *c, const config_setting_t *s, const char *key,
+		    long long max, const char *maxstr, long long *out)
+{
+	long long v;
+
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_INT:
+		v = config_setting_get_int(s);
+		break;
+	case CONFIG_TYPE_INT64:
+		v = config_setting_get_int64(s);
+		break;
+	default:
+		return line_err(c, setting_line(s), "%s: expected an integer", key);
+	}
+	if (v < 0 || v > max)
+		return line_err(c, setting_line(s), "%s: %lld is out of range 0..%s",
+				key, v, maxstr);
+	*out = v;
+	return 0;
+}
+
+static int get_u16(const struct pctx *c, const config_setting_t *s, const char *key,
+		   bool *has, uint16_t *dst)
+{
+	long long v = 0;
+	int ret = get_uint(c, s, key, 0xffff, "0xffff", &v);
+
+	if (ret)
+		return ret;
+	*has = true;
+	*dst = (uint16_t)v;
+	return 0;
+}
+
+static int parse_device(const struct pctx *c, const config_setting_t *dev)
+{
+	struct gd_profile *p = c->p;
+	int i, n, ret = 0;
+
+	if (!config_setting_is_group(dev))
+		return line_err(c, setting_line(dev), "device: expected a group { ... }");
+
+	n = config_setting_length(dev);
+	for (i = 0; i < n && !ret; i++) {
+		const config_setting_t *s = config_setting_get_elem(dev, (unsigned int)i);
+		const char *k = config_setting_name(s);
+		long long v = 0;
+
+		if (!k || !key_known(device_keys, k))
+			return unknown_key(c, s, "device.", device_keys);
+
+		if (!strcmp(k, "idVendor")) {
+			ret = get_u16(c, s, "device.idVendor", &p->has_idVendor, &p->idVendor);
+		} else if (!strcmp(k, "idProduct")) {
+			ret = get_u16(c, s, "device.idProduct", &p->has_idProduct,
+				      &p->idProduct);
+		} else if (!strcmp(k, "bcdDevice")) {
+			ret = get_u16(c, s, "device.bcdDevice", &p->has_bcdDevice,
+				      &p->bcdDevice);
+		} else if (!strcmp(k, "serial")) {
+			ret = get_string(c, s, "device.serial", USB_MAX_STRING_LEN,
+					 &p->serial);
+		} else if (!strcmp(k, "manufacturer")) {
+			ret = get_string(c, s, "device.manufacturer", USB_MAX_STRING_LEN,
+					 &p->manufacturer);
+		} else if (!strcmp(k, "product")) {
+			ret = get_string(c, s, "device.product", USB_MAX_STRING_LEN,
+					 &p->product);
+		} else if (!strcmp(k, "MaxPower")) {
+			ret = get_uint(c, s, "device.MaxPower", MAX_POWER_MA, "500", &v);
+			if (!ret) {
+				p->has_MaxPower = true;
+				p->MaxPower = (unsigned int)v;
+			}
+		} else { /* self_powered */
+			if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+				return line_err(c, setting_line(s),
+						"device.self_powered: expected a boolean");
+			p->has_self_powered = true;
+			p->self_powered = config_setting_get_bool(s);
+		}
+	}
+	return ret;
+}
+
+static int parse_root(const struct pctx *c, const config_setting_t *root)
+{
+	int i, n, ret = 0;
+
+	n = config_setting_length(root);
+	for (i = 0; i < n && !ret; i++) {
+		const config_setting_t *s = config_setting_get_elem(root, (unsigned int)i);
+		const char *k = config_setting_name(s);
+
+		if (!k || !key_known(top_keys, k))
+			return unknown_key(c, s, "", top_keys);
+
+		if (!strcmp(k, "remote"))
+			ret = get_string(c, s, "remote", 0, &c->p->remote);
+		else if (!strcmp(k, "busid"))
+			ret = get_string(c, s, "busid", BUSID_MAX_LEN, &c->p->busid);
+		else if (!strcmp(k, "udc"))
+			ret = get_string(c, s, "udc", 0, &c->p->udc);
+		else
+			ret = parse_device(c, s);
+	}
+	return ret;
+}
+
+/*
+ * libconfig 1.5 keeps plain integers in an int and truncates bigger ones
+ * without a word. Find such literals in text libconfig has already accepted
+ * (so the token structure is valid): outside strings, comments and names,
+ * '+', '-', '.' and digits only occur in numbers.
+ */
+static bool is_name_char(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	       (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' || ch == '*';
+}
+
+static bool is_number_char(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	       (ch >= '0' && ch <= '9') || ch == '.' || ch == '+' || ch == '-';
+}
+
+static bool int_literal_overflows(const char *tok, size_t len)
+{
+	char buf[64];
+	unsigned long long u;
+	long long v;
+	bool hex;
+	size_t i;
+
+	if (len >= sizeof(buf))
+		return true;	/* no valid 32-bit literal is this long */
+	memcpy(buf, tok, len);
+	buf[len] = '\0';
+	if (buf[len - 1] == 'L' || buf[len - 1] == 'l')
+		return false;	/* int64: libconfig checks nothing, neither do we */
+	hex = strchr(buf, 'x') || strchr(buf, 'X');
+	if (!hex)
+		for (i = 0; i < len; i++)
+			if (buf[i] == '.' || buf[i] == 'e' || buf[i] == 'E')
+				return false;	/* a float */
+	errno = 0;
+	if (hex) {
+		u = strtoull(buf, NULL, 16);
+		return errno == ERANGE || u > INT_MAX;
+	}
+	v = strtoll(buf, NULL, 10);
+	return errno == ERANGE || v > INT_MAX || v < INT_MIN;
+}
+
+static int check_int_overflow(const struct pctx *c, const char *t)
+{
+	unsigned int line = 1;
+
+	while (*t) {
+		if (*t == '\n') {
+			line++;
+			t++;
+		} else if (*t == '"') {
+			for (t++; *t && *t != '"'; t++) {
+				if (*t == '\n')
+					line++;
+				else if (*t == '\\' && t[1])
+					t++;
+			}
+			if (*t)
+				t++;
+		} else if (*t == '#' || (*t == '/' && t[1] == '/')) {
+			while (*t && *t != '\n')
+				t++;
+		} else if (*t == '/' && t[1] == '*') {
+			for (t += 2; *t && !(*t == '*' && t[1] == '/'); t++)
+				if (*t == '\n')
+					line++;
+			if (*t)
+				t += 2;
+		} else if ((*t >= 'a' && *t <= 'z') || (*t >= 'A' && *t <= 'Z') || *t == '*') {
+			while (is_name_char(*t))
+				t++;
+		} else if ((*t >= '0' && *t <= '9') || *t == '+' || *t == '-' || *t == '.') {
+			const char *start = t;
+
+			while (is_number_char(*t))
+				t++;
+			if (int_literal_overflows(start, (size_t)(t - start)))
+				return line_err(c, line,
+						"integer %.*s does not fit in 32 bits",
+						(int)(t - start > 40 ? 40 : t - start), start);
+		} else {
+			t++;
+		}
+	}
+	return 0;
+}
+
+static int parse_text(const char *text, const char *name, struct gd_profile *p,
+		      struct gd_profile_err *err)
+{
+	struct pctx c = { .name = name, .p = p, .err = err };
+	config_t cfg;
+	int ret;
+
+	if (strlen(text) > GD_PROFILE_MAX_SIZE) {
+		set_err(err, "%s: larger than %d bytes", name, GD_PROFILE_MAX_SIZE);
+		return -EFBIG;
+	}
+
+	config_init(&cfg);
+	config_set_include_dir(&cfg, NO_INCLUDE_DIR);
+	if (config_read_string(&cfg, text) != CONFIG_TRUE) {
+		const char *what = config_error_text(&cfg);
+		int line = config_error_line(&cfg);
+
+		if (!what)
+			what = "syntax error";
+		if (!strcmp(what, "cannot open include file"))
+			set_err(err, "%s:%d: @include is not supported", name, line);
+		else if (!strcmp(what, "syntax error"))
+			set_err(err, "%s:%d: syntax error", name, line);
+		else
+			set_err(err, "%s:%d: syntax error: %s", name, line, what);
+		config_destroy(&cfg);
+		return -EINVAL;
+	}
+
+	ret = check_int_overflow(&c, text);
+	if (!ret)
+		ret = parse_root(&c, config_root_setting(&cfg));
+	config_destroy(&cfg);
+	if (ret)
+		profile_free(p);
+	return ret;
+}
+
+int profile_load_string(const char *text, const char *name, struct gd_profile *p,
+			struct gd_profile_err *err)
+{
+	memset(p, 0, sizeof(*p));
+	if (err)
+		err->msg[0] = '\0';
+	if (!name)
+		name = "<string>";
+	if (!text) {
+		set_err(err, "%s: no text", name);
+		return -EINVAL;
+	}
+	return parse_text(text, name, p, err);
+}
+
+/* Read all of @path, NUL-terminated, into *@out. */
+static int read_whole(const char *path, char **out, struct gd_profile_err *err)
+{
+	size_t len = 0, cap = GD_PROFILE_MAX_SIZE + 1;
+	struct stat st;
+	char *buf;
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		ret = -errno;
+		goto fail;
+	}
+	if (fstat(fd, &st) < 0) {
+		ret = -errno;
+		goto fail_close;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		ret = -EISDIR;
+		goto fail_close;
+	}
+	buf = malloc(cap + 1);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto fail_close;
+	}
+	while (len < cap) {
+		ssize_t n = read(fd, buf + len, cap - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			free(buf);
+			goto fail_close;
+		}
+		if (!n)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	if (len > GD_PROFILE_MAX_SIZE) {
+		free(buf);
+		set_err(err, "%s: larger than %d bytes", path, GD_PROFILE_MAX_SIZE);
+		return -EFBIG;
+	}
+	if (memchr(buf, '\0', len)) {
+		free(buf);
+		set_err(err, "%s: contains a NUL byte (not a text file?)", path);
+		return -EINVAL;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	return 0;
+
+fail_close:
+	close(fd);
+fail:
+	set_err(err, "%s: cannot read: %s", path, strerror(-ret));
+	return ret;
+}
+
+int profile_load_file(const char *path, struct gd_profile *p, struct gd_profile_err *err)
+{
+	char *text = NULL;
+	int ret;
+
+	memset(p, 0, sizeof(*p));
+	if (err)
+		err->msg[0] = '\0';
+	if (!path) {
+		set_err(err, "(null): cannot read: %s", strerror(EINVAL));
+		return -EINVAL;
+	}
+	ret = read_whole(path, &text, err);
+	if (ret)
+		return ret;
+	ret = parse_text(text, path, p, err);
+	free(text);
+	return ret;
+}
+
+void profile_free(struct gd_profile *p)
+{
+	if (!p)
+		return;
+	free(p->remote);
+	free(p->busid);
+	free(p->udc);
+	free(p->serial);
+	free(p->manufacturer);
+	free(p->product);
+	memset(p, 0, sizeof(*p));
+}

@@ -1,0 +1,1014 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * relay.c - the session's state machine and data paths.
+ *
+ *   FunctionFS event          -> what happens on the remote device
+ *   ENABLE (SET_CONFIGURATION) -> CMD_SUBMIT SET_CONFIGURATION(bConfigurationValue),
+ *                                then every endpoint starts (read-ahead on IN)
+ *   DISABLE (reset, unconfig) -> AIO cancelled, IN URBs unlinked, data the host can
+ *                                no longer expect dropped
+ *   SETUP                     -> CMD_SUBMIT on ep0, wIndex mapped back to the remote's
+ *                                interface / endpoint; the reply (or a stall) to the host
+ *   UNBIND                    -> the session ends
+ *
+ * Data paths, per endpoint, a ring of transfers processed strictly in order:
+ *   IN  (device -> host): URB IN at the remote -> RET_SUBMIT -> AIO write to epN
+ *       -> the transfer is free again -> next URB. A 0-byte completion is written as
+ *       a ZLP; a completion that was short for the remote but is a whole number of
+ *       the gadget's packets is followed by a ZLP (packet sizes differ by speed).
+ *   OUT (host -> device): AIO read from epN -> CMD_SUBMIT OUT with what arrived ->
+ *       RET_SUBMIT -> free -> next read. A 0-byte read (host ZLP) becomes a 0-byte URB.
+ * Request sizes follow the framing rules: one wMaxPacketSize per request (nothing can
+ * park in a half-filled transfer), except on Bulk-Only mass-storage interfaces where
+ * the CBW states the data-phase length and every IN phase ends with a 13-byte CSW.
+ * A remote stall (-EPIPE) halts the gadget endpoint and clears the halt remotely.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "functionfs/ffs_io.h"
+#include "gadgetd/log.h"
+#include "gadgetd/relay.h"
+#include "gadgetd/usbip.h"
+
+#define XFER_DEPTH_MAX 16
+#define BOT_CHUNK 16384          /* bytes per request in a Bulk-Only data phase */
+#define URB_SLOTS 1024           /* power of two, > every transfer we can have in flight */
+#define RX_MAX_PAYLOAD 65536
+#define CTRL_BUF 4096            /* composite clamps ep0 data stages to 4096 */
+
+#define USB_XFER_CONTROL 0
+#define USB_XFER_ISOC 1
+#define USB_XFER_BULK 2
+#define USB_XFER_INT 3
+
+enum xfer_state { X_IDLE, X_AIO, X_URB, X_READY, X_STALL };
+
+struct rep;
+
+struct xfer {
+	struct ffs_req req; /* first: AIO completions give back &req */
+	struct rep *ep;
+	enum xfer_state st;
+	uint8_t *buf;
+	size_t len;    /* requested */
+	size_t actual; /* transferred */
+	bool zlp_after;
+	uint32_t seqnum;
+};
+
+/* Bulk-Only Transport (USB MSC BOT 1.0 §5): what the last CBW announced. */
+enum bot_state { BOT_CBW, BOT_DATA_OUT };
+
+struct rep {
+	unsigned idx;  /* FunctionFS file ep(idx+1) */
+	int fd;
+	const struct ffs_ep_info *info;
+	bool in;       /* device -> host */
+	unsigned num;  /* remote endpoint number */
+	unsigned gmps; /* gadget wMaxPacketSize at the current link speed */
+	unsigned rmps; /* remote wMaxPacketSize */
+	unsigned depth, xsize;
+	struct xfer x[XFER_DEPTH_MAX];
+	unsigned start, finish; /* ring positions: next to start, next to finish */
+	bool bot;
+	struct rep *bot_peer;   /* the other bulk endpoint of the BOT interface */
+	enum bot_state bot_st;  /* OUT: where the host is in the BOT protocol */
+	bool bot_cbw_posted;
+	size_t bot_out_left;    /* OUT data bytes still to request */
+	size_t bot_in_left;     /* IN: data-phase bytes the host still expects */
+	bool inexact_logged;
+};
+
+enum urb_kind { U_FREE, U_XFER, U_CTRL, U_SETCONF, U_CLEARHALT, U_UNLINK };
+
+struct urb_slot {
+	enum urb_kind kind;
+	uint32_t seqnum;
+	bool in;
+	size_t len;
+	struct xfer *x;
+	uint32_t target; /* U_UNLINK: seqnum being unlinked */
+	bool unlinking;
+};
+
+struct relay {
+	const struct relay_params *p;
+	struct client *c;
+	int epfd;
+	struct ffs_aio aio;
+	struct usbip_rx rx;
+	uint8_t *tx;
+	size_t tx_len, tx_cap;
+	bool tx_wait; /* EPOLLOUT armed */
+	struct urb_slot urb[URB_SLOTS];
+	unsigned n_ep;
+	struct rep ep[FFS_MAX_EPS];
+	bool enabled;
+	bool ep0_busy;  /* a SETUP is being forwarded: ep0 stays out of epoll */
+	struct usb_ctrlrequest setup;
+	uint32_t ctrl_seqnum;
+	uint8_t ctrl_buf[CTRL_BUF];
+	int result;
+	bool stop;
+};
+
+static const char *ev_name(int t)
+{
+	static const char *const n[] = { "BIND", "UNBIND", "ENABLE", "DISABLE", "SETUP",
+					 "SUSPEND", "RESUME" };
+	return t >= 0 && t < 7 ? n[t] : "UNKNOWN";
+}
+
+/* ---- URB table and transmit queue ---- */
+
+static struct urb_slot *urb_find(struct relay *r, uint32_t seqnum)
+{
+	unsigned i, k;
+
+	for (i = 0; i < URB_SLOTS; i++) {
+		k = (seqnum + i) & (URB_SLOTS - 1);
+		if (r->urb[k].kind != U_FREE && r->urb[k].seqnum == seqnum)
+			return &r->urb[k];
+		if (r->urb[k].kind == U_FREE)
+			return NULL;
+	}
+	return NULL;
+}
+
+static struct urb_slot *urb_new(struct relay *r, enum urb_kind kind)
+{
+	uint32_t s;
+	unsigned i, k;
+
+	s = client_seqnum(r->c);
+	for (i = 0; i < URB_SLOTS; i++) {
+		k = (s + i) & (URB_SLOTS - 1);
+		if (r->urb[k].kind == U_FREE) {
+			memset(&r->urb[k], 0, sizeof(r->urb[k]));
+			r->urb[k].kind = kind;
+			r->urb[k].seqnum = s;
+			return &r->urb[k];
+		}
+	}
+	return NULL;
+}
+
+/* Deleting from a linear-probing table: re-insert the cluster that follows. */
+static void urb_free(struct relay *r, struct urb_slot *u)
+{
+	unsigned k = (unsigned)(u - r->urb), j;
+	struct urb_slot tmp;
+
+	u->kind = U_FREE;
+	for (j = (k + 1) & (URB_SLOTS - 1); r->urb[j].kind != U_FREE; j = (j + 1) & (URB_SLOTS - 1)) {
+		unsigned h = r->urb[j].seqnum & (URB_SLOTS - 1), i;
+
+		tmp = r->urb[j];
+		r->urb[j].kind = U_FREE;
+		for (i = h; r->urb[i].kind != U_FREE; i = (i + 1) & (URB_SLOTS - 1))
+			;
+		r->urb[i] = tmp; /* transfers keep only the seqnum, so moving is safe */
+	}
+}
+
+static int tx_flush(struct relay *r)
+{
+	ssize_t n;
+
+	while (r->tx_len) {
+		n = send(r->c->fd, r->tx, r->tx_len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				break;
+			return -errno;
+		}
+		memmove(r->tx, r->tx + n, r->tx_len - (size_t)n);
+		r->tx_len -= (size_t)n;
+	}
+	if (!!r->tx_len != r->tx_wait) {
+		struct epoll_event ev = { .events = EPOLLIN | (r->tx_len ? EPOLLOUT : 0),
+					  .data.u32 = 1 };
+
+		r->tx_wait = !!r->tx_len;
+		epoll_ctl(r->epfd, EPOLL_CTL_MOD, r->c->fd, &ev);
+	}
+	return 0;
+}
+
+static int tx_queue(struct relay *r, const void *a, size_t alen, const void *b, size_t blen)
+{
+	size_t need = r->tx_len + alen + blen;
+
+	if (need > r->tx_cap) {
+		size_t cap = r->tx_cap ? r->tx_cap : 65536;
+		uint8_t *t;
+
+		while (cap < need)
+			cap *= 2;
+		t = realloc(r->tx, cap);
+		if (!t)
+			return -ENOMEM;
+		r->tx = t;
+		r->tx_cap = cap;
+	}
+	memcpy(r->tx + r->tx_len, a, alen);
+	r->tx_len += alen;
+	if (blen) {
+		memcpy(r->tx + r->tx_len, b, blen);
+		r->tx_len += blen;
+	}
+	return 0;
+}
+
+/* Queue CMD_SUBMIT. @data: OUT payload (len bytes) or NULL for IN. */
+static int submit_urb(struct relay *r, struct urb_slot *u, unsigned ep, bool in, unsigned type,
+		      unsigned interval, const uint8_t *setup, const uint8_t *data, size_t len)
+{
+	struct usbip_header h = { 0 };
+	uint8_t hb[USBIP_HDR_LEN];
+
+	h.command = USBIP_CMD_SUBMIT;
+	h.seqnum = u->seqnum;
+	h.devid = r->c->devid;
+	h.direction = in ? USBIP_DIR_IN : USBIP_DIR_OUT;
+	h.ep = ep;
+	h.u.cmd_submit.transfer_flags = in ? USBIP_URB_DIR_IN : 0;
+	h.u.cmd_submit.transfer_buffer_length = (int32_t)len;
+	h.u.cmd_submit.number_of_packets = 0; /* never 0xffffffff: see usbip research A3 */
+	/* interrupt URBs need interval > 0 (urb.c); units are the server's concern */
+	h.u.cmd_submit.interval = type == USB_XFER_INT ? (int32_t)(interval ? interval : 1) : 0;
+	if (setup)
+		memcpy(h.u.cmd_submit.setup, setup, 8);
+	u->in = in;
+	u->len = len;
+	usbip_header_encode(&h, hb);
+	return tx_queue(r, hb, sizeof(hb), in ? NULL : data, in ? 0 : len);
+}
+
+static int send_unlink(struct relay *r, struct urb_slot *target)
+{
+	struct usbip_header h = { 0 };
+	uint8_t hb[USBIP_HDR_LEN];
+	struct urb_slot *u;
+	uint32_t tseq = target->seqnum;
+
+	target->unlinking = true;
+	u = urb_new(r, U_UNLINK);
+	if (!u)
+		return -ENOBUFS;
+	u->target = tseq;
+	h.command = USBIP_CMD_UNLINK;
+	h.seqnum = u->seqnum;
+	h.devid = r->c->devid;
+	h.u.cmd_unlink.seqnum = tseq;
+	usbip_header_encode(&h, hb);
+	return tx_queue(r, hb, sizeof(hb), NULL, 0);
+}
+
+/* Standard requests we originate on the remote's ep0. */
+static int remote_ctrl(struct relay *r, enum urb_kind kind, const uint8_t setup[8])
+{
+	struct urb_slot *u = urb_new(r, kind);
+
+	if (!u)
+		return -ENOBUFS;
+	return submit_urb(r, u, 0, false, USB_XFER_CONTROL, 0, setup, NULL, 0);
+}
+
+static int clear_remote_halt(struct relay *r, struct rep *e)
+{
+	uint8_t addr = e->info->remote_addr;
+	uint8_t s[8] = { 0x02, 0x01 /* CLEAR_FEATURE */, 0, 0 /* ENDPOINT_HALT */, addr, 0, 0, 0 };
+
+	return remote_ctrl(r, U_CLEARHALT, s);
+}
+
+/* ---- endpoint pumps ---- */
+
+static size_t out_next_size(struct rep *e)
+{
+	size_t n;
+
+	if (!e->bot)
+		return e->gmps;
+	if (e->bot_st == BOT_DATA_OUT && e->bot_out_left) {
+		n = e->bot_out_left < e->xsize ? e->bot_out_left : e->xsize;
+		e->bot_out_left -= n;
+		if (!e->bot_out_left)
+			e->bot_st = BOT_CBW;
+		return n;
+	}
+	if (e->bot_cbw_posted)
+		return 0; /* what follows the CBW depends on it */
+	e->bot_cbw_posted = true;
+	return e->gmps;
+}
+
+static int pump(struct relay *r, struct rep *e);
+
+static int ep_fill(struct relay *r, struct rep *e)
+{
+	struct xfer *x;
+	struct urb_slot *u;
+	size_t n;
+	int rr;
+
+	while (r->enabled) {
+		x = &e->x[e->start];
+		if (x->st != X_IDLE)
+			break;
+		if (e->in) {
+			u = urb_new(r, U_XFER);
+			if (!u)
+				return -ENOBUFS;
+			u->x = x;
+			x->seqnum = u->seqnum;
+			x->len = e->xsize;
+			x->actual = 0;
+			x->zlp_after = false;
+			rr = submit_urb(r, u, e->num, true, e->info->type, e->info->remote_interval,
+					NULL, NULL, x->len);
+			if (rr)
+				return rr;
+			x->st = X_URB;
+		} else {
+			n = out_next_size(e);
+			if (!n)
+				break;
+			x->len = n;
+			rr = ffs_aio_read(&r->aio, &x->req, e->fd, x->buf, n);
+			if (rr) {
+				if (e->bot)
+					e->bot_cbw_posted = false;
+				log_debug("ep%u: read not queued: %s", e->idx + 1, strerror(-rr));
+				break;
+			}
+			x->st = X_AIO;
+		}
+		e->start = (e->start + 1) % e->depth;
+	}
+	return 0;
+}
+
+/* In order: hand finished transfers to the other side. */
+static int ep_drain(struct relay *r, struct rep *e)
+{
+	struct xfer *x;
+	struct urb_slot *u;
+	unsigned i;
+	int rr;
+
+	for (;;) {
+		x = &e->x[e->finish];
+		if (e->in && x->st == X_READY) {
+			if (!r->enabled) {
+				x->st = X_IDLE;
+			} else {
+				rr = ffs_aio_write(&r->aio, &x->req, e->fd, x->buf, x->actual);
+				if (rr) {
+					log_debug("ep%u: write not queued: %s", e->idx + 1, strerror(-rr));
+					x->st = X_IDLE;
+				} else {
+					x->st = X_AIO;
+				}
+			}
+		} else if (e->in && x->st == X_STALL) {
+			for (i = 0; i < e->depth; i++)
+				if (e->x[i].st == X_AIO)
+					return 0; /* the UDC refuses to halt with writes queued */
+			rr = ffs_ep_halt(e->fd, true);
+			log_info("ep%u (remote 0x%02x): device stalled, gadget endpoint halted%s",
+				 e->idx + 1, e->info->remote_addr, rr ? " (halt failed)" : "");
+			x->st = X_IDLE;
+			rr = clear_remote_halt(r, e);
+			if (rr)
+				return rr;
+		} else if (!e->in && x->st == X_READY) {
+			if (!r->enabled) {
+				x->st = X_IDLE;
+			} else {
+				u = urb_new(r, U_XFER);
+				if (!u)
+					return -ENOBUFS;
+				u->x = x;
+				x->seqnum = u->seqnum;
+				rr = submit_urb(r, u, e->num, false, e->info->type,
+						e->info->remote_interval, NULL, x->buf, x->actual);
+				if (rr)
+					return rr;
+				x->st = X_URB;
+			}
+		} else {
+			return 0;
+		}
+		e->finish = (e->finish + 1) % e->depth;
+	}
+}
+
+static int pump(struct relay *r, struct rep *e)
+{
+	int rr = ep_drain(r, e);
+
+	return rr ? rr : ep_fill(r, e);
+}
+
+/* A CBW just read from the host: size what follows on both bulk endpoints. */
+static void bot_saw_out(struct rep *e, const uint8_t *b, size_t n)
+{
+	uint32_t len;
+
+	if (n != 31 || memcmp(b, "USBC", 4))
+		return;
+	len = (uint32_t)b[8] | (uint32_t)b[9] << 8 | (uint32_t)b[10] << 16 | (uint32_t)b[11] << 24;
+	e->bot_cbw_posted = false;
+	if (b[12] & 0x80) {
+		e->bot_st = BOT_CBW;
+		if (e->bot_peer)
+			e->bot_peer->bot_in_left = len;
+	} else {
+		e->bot_st = len ? BOT_DATA_OUT : BOT_CBW;
+		e->bot_out_left = len;
+		if (e->bot_peer)
+			e->bot_peer->bot_in_left = 0;
+	}
+}
+
+/* Whether an IN completion needs a ZLP after it on the gadget side (rule 6). */
+static bool in_needs_zlp(struct rep *e, struct xfer *x)
+{
+	bool remote_short = x->actual < x->len && (x->actual % e->rmps || x->actual == 0);
+	bool gadget_full = x->actual && x->actual % e->gmps == 0;
+	bool more;
+
+	if (e->bot) {
+		more = e->bot_in_left > x->actual;
+		e->bot_in_left = more ? e->bot_in_left - x->actual : 0;
+		if (remote_short)
+			e->bot_in_left = 0;
+		return remote_short && gadget_full && more;
+	}
+	if (remote_short && gadget_full && e->rmps != e->gmps && !e->inexact_logged) {
+		log_info("ep%u: remote packet size %u differs from the gadget's %u: ends of IN "
+			 "transfers are marked with a ZLP", e->idx + 1, e->rmps, e->gmps);
+		e->inexact_logged = true;
+	}
+	return remote_short && gadget_full;
+}
+
+static int on_aio(struct relay *r)
+{
+	struct ffs_req *done[64];
+	long res[64];
+	int n, i, rr;
+
+	for (;;) {
+		n = ffs_aio_reap(&r->aio, done, res, 64);
+		if (n <= 0)
+			return n;
+		for (i = 0; i < n; i++) {
+			struct xfer *x = (struct xfer *)done[i];
+			struct rep *e = x->ep;
+
+			if (e->in) {
+				if (x->zlp_after && res[i] >= 0 && r->enabled) {
+					x->zlp_after = false;
+					if (!ffs_aio_write(&r->aio, &x->req, e->fd, x->buf, 0))
+						continue;
+				}
+				x->st = X_IDLE;
+			} else if (res[i] < 0) {
+				if (e->bot)
+					e->bot_cbw_posted = false;
+				x->st = X_IDLE;
+				if (res[i] != -ESHUTDOWN && res[i] != -ECANCELED && res[i] != -EINTR)
+					log_info("ep%u: read from the host failed: %s", e->idx + 1,
+						 strerror((int)-res[i]));
+			} else {
+				x->actual = (size_t)res[i];
+				if (e->bot)
+					bot_saw_out(e, x->buf, x->actual);
+				x->st = X_READY;
+			}
+			if (res[i] < 0 && res[i] != -ESHUTDOWN && res[i] != -ECANCELED && e->in)
+				log_debug("ep%u: write to the host: %s", e->idx + 1,
+					  strerror((int)-res[i]));
+			rr = pump(r, e);
+			if (rr)
+				return rr;
+		}
+	}
+}
+
+/* ---- ep0 ---- */
+
+static void ep0_poll(struct relay *r, bool on)
+{
+	struct epoll_event ev = { .events = on ? EPOLLIN : 0, .data.u32 = 2 };
+
+	epoll_ctl(r->epfd, EPOLL_CTL_MOD, r->p->ep0, &ev);
+	r->ep0_busy = !on;
+}
+
+static void ep0_stall(struct relay *r)
+{
+	uint8_t b;
+	ssize_t n;
+
+	/* the direction opposite to the data stage stalls (f_fs.c ffs_ep0_read/write) */
+	if (r->setup.bRequestType & USB_DIR_IN)
+		n = read(r->p->ep0, &b, 0);
+	else
+		n = write(r->p->ep0, &b, 0);
+	(void)n;
+}
+
+static void ep0_ack_or_data(struct relay *r, const uint8_t *data, size_t len)
+{
+	ssize_t n;
+
+	if (r->setup.bRequestType & USB_DIR_IN)
+		n = write(r->p->ep0, data, len);
+	else
+		n = read(r->p->ep0, NULL, 0);
+	if (n < 0 && errno != EIDRM && errno != EL2HLT)
+		log_debug("ep0: reply to the host: %s", strerror(errno));
+}
+
+static int on_setup(struct relay *r, const struct usb_ctrlrequest *cr)
+{
+	const struct ffs_map *m = r->p->map;
+	uint16_t wvalue = __le16_to_cpu(cr->wValue), windex = __le16_to_cpu(cr->wIndex);
+	uint16_t wlength = __le16_to_cpu(cr->wLength);
+	bool in = (cr->bRequestType & USB_DIR_IN) && wlength;
+	uint8_t setup[8];
+	struct urb_slot *u;
+	ssize_t n;
+
+	r->setup = *cr;
+	switch (cr->bRequestType & USB_RECIP_MASK) {
+	case USB_RECIP_INTERFACE:
+		if (windex < m->n_intf)
+			windex = m->intf_remote[windex];
+		break;
+	case USB_RECIP_ENDPOINT:
+		if (windex >= 1 && windex <= m->n_ep)
+			windex = m->ep[windex - 1].remote_addr;
+		break;
+	}
+	log_debug("ep0: setup %02x %02x %04x %04x (remote %04x) %u", cr->bRequestType,
+		  cr->bRequest, wvalue, __le16_to_cpu(cr->wIndex), windex, wlength);
+	if (wlength > CTRL_BUF) {
+		ep0_stall(r);
+		return 0;
+	}
+	setup[0] = cr->bRequestType;
+	setup[1] = cr->bRequest;
+	setup[2] = (uint8_t)wvalue;
+	setup[3] = (uint8_t)(wvalue >> 8);
+	setup[4] = (uint8_t)windex;
+	setup[5] = (uint8_t)(windex >> 8);
+	setup[6] = (uint8_t)wlength;
+	setup[7] = (uint8_t)(wlength >> 8);
+	if (!in && wlength) {
+		/* OUT data stage: it must be read before it can be forwarded, and the UDC
+		 * completes the status stage itself, so such a request cannot be stalled. */
+		n = read(r->p->ep0, r->ctrl_buf, wlength);
+		if (n != wlength) {
+			log_info("ep0: host data stage of %u bytes: %s", wlength,
+				 n < 0 ? strerror(errno) : "short");
+			return 0;
+		}
+	}
+	u = urb_new(r, U_CTRL);
+	if (!u)
+		return -ENOBUFS;
+	r->ctrl_seqnum = u->seqnum;
+	if (in || !wlength)
+		ep0_poll(r, false); /* reply after RET_SUBMIT; no ep0 reads meanwhile */
+	return submit_urb(r, u, 0, in, USB_XFER_CONTROL, 0, setup, in ? NULL : r->ctrl_buf, wlength);
+}
+
+static void ep_start(struct relay *r)
+{
+	unsigned i, addr, mps;
+	struct rep *e;
+
+	for (i = 0; i < r->n_ep; i++) {
+		e = &r->ep[i];
+		if (ffs_ep_desc(e->fd, &addr, &mps) == 0) {
+			e->gmps = mps ? mps : 64;
+			log_info("ep%u: host sees 0x%02x (wMaxPacketSize %u) for remote 0x%02x (%u)",
+				 i + 1, addr, mps, e->info->remote_addr, e->rmps);
+		}
+		if (!e->bot && !e->in)
+			e->xsize = e->gmps;
+		e->bot_st = BOT_CBW;
+		e->bot_cbw_posted = false;
+		e->bot_in_left = 0;
+	}
+}
+
+static int on_event(struct relay *r, const struct usb_functionfs_event *ev)
+{
+	unsigned i, k;
+	int rr;
+
+	log_info("FunctionFS event %s", ev_name(ev->type));
+	switch (ev->type) {
+	case FUNCTIONFS_ENABLE:
+		if (r->enabled)
+			return 0;
+		{
+			uint8_t s[8] = { 0x00, 0x09, r->p->bConfigurationValue, 0, 0, 0, 0, 0 };
+
+			rr = remote_ctrl(r, U_SETCONF, s);
+			if (rr)
+				return rr;
+		}
+		r->enabled = true;
+		ep_start(r);
+		for (i = 0; i < r->n_ep; i++) {
+			rr = pump(r, &r->ep[i]);
+			if (rr)
+				return rr;
+		}
+		return 0;
+	case FUNCTIONFS_DISABLE:
+		if (!r->enabled)
+			return 0;
+		r->enabled = false;
+		for (i = 0; i < r->n_ep; i++) {
+			struct rep *e = &r->ep[i];
+
+			for (k = 0; k < e->depth; k++) {
+				struct xfer *x = &e->x[k];
+
+				if (x->st == X_AIO)
+					ffs_aio_cancel(&r->aio, &x->req);
+				if (x->st == X_URB && e->in) {
+					struct urb_slot *u = urb_find(r, x->seqnum);
+
+					if (u && !u->unlinking) {
+						rr = send_unlink(r, u);
+						if (rr)
+							return rr;
+					}
+				}
+				if (x->st == X_READY || x->st == X_STALL)
+					x->st = X_IDLE;
+			}
+		}
+		return 0;
+	case FUNCTIONFS_SETUP:
+		return on_setup(r, &ev->u.setup);
+	case FUNCTIONFS_UNBIND:
+		log_info("the gadget was unbound from its UDC");
+		r->stop = true;
+		r->result = -ENODEV;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static int on_ep0(struct relay *r)
+{
+	struct usb_functionfs_event ev[4];
+	int n, i, rr;
+
+	while (!r->ep0_busy) {
+		n = ffs_ep0_events(r->p->ep0, ev, 4);
+		if (n <= 0)
+			return n == -EINTR ? 0 : n;
+		for (i = 0; i < n; i++) {
+			rr = on_event(r, &ev[i]);
+			if (rr)
+				return rr;
+		}
+	}
+	return 0;
+}
+
+/* ---- socket ---- */
+
+static ssize_t rx_payload_len(void *arg, const struct usbip_header *h)
+{
+	struct relay *r = arg;
+	struct urb_slot *u;
+
+	switch (h->command) {
+	case USBIP_RET_SUBMIT:
+		u = urb_find(r, h->seqnum);
+		if (!u || u->kind == U_UNLINK) {
+			log_warnx("%s: RET_SUBMIT for unknown seqnum %u", r->c->remote.name, h->seqnum);
+			return -EPROTO;
+		}
+		if (h->u.ret_submit.actual_length < 0 ||
+		    (size_t)h->u.ret_submit.actual_length > u->len) {
+			log_warnx("%s: RET_SUBMIT seqnum %u: actual_length %d exceeds the %zu bytes "
+				  "requested", r->c->remote.name, h->seqnum,
+				  h->u.ret_submit.actual_length, u->len);
+			return -EPROTO;
+		}
+		return u->in ? h->u.ret_submit.actual_length : 0;
+	case USBIP_RET_UNLINK:
+		return 0;
+	default:
+		log_warnx("%s: unexpected %s from the server", r->c->remote.name,
+			  usbip_command_str(h->command));
+		return -EPROTO;
+	}
+}
+
+static int on_ret_xfer(struct relay *r, struct urb_slot *u, const struct usbip_header *h,
+		       const uint8_t *payload, size_t len)
+{
+	struct xfer *x = u->x;
+	struct rep *e = x->ep;
+	int status = h->u.ret_submit.status;
+	bool unlinking = u->unlinking;
+
+	urb_free(r, u);
+	if (status == -ESHUTDOWN || status == -ENODEV || status == -EPROTO) {
+		if (!unlinking && r->enabled && status != -EPROTO) {
+			log_warnx("ep%u (remote 0x%02x): the device is gone (%s)", e->idx + 1,
+				  e->info->remote_addr, strerror(-status));
+			r->stop = true;
+			r->result = -ENODEV;
+			return 0;
+		}
+	}
+	if (e->in) {
+		if (unlinking || !r->enabled || status == -ECONNRESET || status == -ENOENT) {
+			x->st = X_IDLE;
+		} else if (status == -EPIPE) {
+			x->st = X_STALL;
+		} else {
+			if (len)
+				memcpy(x->buf, payload, len);
+			x->actual = len;
+			if (status && status != -EREMOTEIO)
+				log_info("ep%u: IN URB status %s", e->idx + 1, strerror(-status));
+			x->zlp_after = in_needs_zlp(e, x);
+			x->st = X_READY;
+		}
+	} else {
+		x->st = X_IDLE;
+		if (status == -EPIPE && r->enabled) {
+			log_info("ep%u (remote 0x%02x): device stalled an OUT transfer", e->idx + 1,
+				 e->info->remote_addr);
+			ffs_ep_halt(e->fd, false);
+			clear_remote_halt(r, e);
+		} else if (status && status != -ECONNRESET) {
+			log_info("ep%u: OUT URB status %s", e->idx + 1, strerror(-status));
+		}
+	}
+	return pump(r, e);
+}
+
+static int rx_message(void *arg, const struct usbip_header *h, const uint8_t *payload, size_t len)
+{
+	struct relay *r = arg;
+	struct urb_slot *u, *t;
+	int status;
+
+	if (h->command == USBIP_RET_UNLINK) {
+		u = urb_find(r, h->seqnum);
+		if (!u || u->kind != U_UNLINK)
+			return 0; /* vhci, too, ignores an unlink it does not track */
+		{
+			uint32_t target = u->target;
+
+			urb_free(r, u); /* may move other slots: look the target up after */
+			t = urb_find(r, target);
+		}
+		if (t && t->kind == U_XFER) {
+			/* unlinked before completion: no RET_SUBMIT will come */
+			struct xfer *x = t->x;
+
+			x->st = X_IDLE;
+			urb_free(r, t);
+			return pump(r, x->ep);
+		}
+		return 0;
+	}
+	u = urb_find(r, h->seqnum); /* rx_payload_len() already checked it exists */
+	if (!u)
+		return -EPROTO;
+	status = h->u.ret_submit.status;
+	switch (u->kind) {
+	case U_XFER:
+		return on_ret_xfer(r, u, h, payload, len);
+	case U_CTRL:
+		urb_free(r, u);
+		if (h->seqnum == r->ctrl_seqnum && r->ep0_busy) {
+			if (status)
+				ep0_stall(r);
+			else
+				ep0_ack_or_data(r, payload, len);
+			ep0_poll(r, true);
+			return on_ep0(r);
+		}
+		return 0;
+	case U_SETCONF:
+		urb_free(r, u);
+		if (status)
+			log_warnx("the device refused SET_CONFIGURATION(%u): %s",
+				  r->p->bConfigurationValue, strerror(-status));
+		return 0;
+	case U_CLEARHALT:
+		urb_free(r, u);
+		if (status)
+			log_info("clearing a halt on the device failed: %s", strerror(-status));
+		return 0;
+	default:
+		urb_free(r, u);
+		return 0;
+	}
+}
+
+static const struct usbip_rx_ops rx_ops = {
+	.payload_len = rx_payload_len,
+	.message = rx_message,
+};
+
+static int on_socket(struct relay *r, uint32_t events)
+{
+	uint8_t buf[65536];
+	ssize_t n;
+	int rr;
+
+	if (events & EPOLLOUT) {
+		rr = tx_flush(r);
+		if (rr)
+			return rr;
+	}
+	if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+		return 0;
+	for (;;) {
+		n = recv(r->c->fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n == 0) {
+			log_warnx("%s closed the connection", r->c->remote.name);
+			return -ECONNRESET;
+		}
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				return 0;
+			return log_warn_errno(-errno, "%s: connection lost", r->c->remote.name);
+		}
+		rr = (int)usbip_rx_feed(&r->rx, buf, (size_t)n, &rx_ops, r);
+		if (rr < 0)
+			return rr == -EPROTO || rr == -EMSGSIZE ? -EPROTO : rr;
+		if (r->stop)
+			return 0;
+	}
+}
+
+/* ---- set-up and the loop ---- */
+
+static int setup_eps(struct relay *r)
+{
+	const struct ffs_map *m = r->p->map;
+	unsigned i, k;
+
+	r->n_ep = m->n_ep;
+	for (i = 0; i < m->n_ep; i++) {
+		struct rep *e = &r->ep[i];
+		const struct ffs_ep_info *in = &m->ep[i];
+		uint8_t cls = m->intf_class[in->intf_index];
+		uint8_t sub = m->intf_subclass[in->intf_index];
+		uint8_t proto = m->intf_protocol[in->intf_index];
+
+		e->idx = i;
+		e->fd = r->p->ep_fd[i];
+		e->info = in;
+		e->in = in->remote_addr & 0x80;
+		e->num = in->remote_addr & 0x0f;
+		e->rmps = in->remote_mps ? in->remote_mps : 64;
+		e->gmps = in->mps[FFS_SPEED_HS] ? in->mps[FFS_SPEED_HS] : 64;
+		/* Bulk-Only mass storage: class 8, SCSI transparent, protocol 0x50 */
+		e->bot = in->type == USB_XFER_BULK && cls == 8 && sub == 6 && proto == 0x50;
+		if (in->type == USB_XFER_INT) {
+			e->depth = 2;
+			e->xsize = e->rmps;
+		} else if (e->bot) {
+			e->depth = 8;
+			e->xsize = BOT_CHUNK;
+		} else {
+			e->depth = XFER_DEPTH_MAX;
+			e->xsize = e->in ? e->rmps : e->gmps;
+		}
+		for (k = 0; k < e->depth; k++) {
+			e->x[k].ep = e;
+			e->x[k].buf = malloc(e->bot || !e->in ? BOT_CHUNK : e->rmps);
+			if (!e->x[k].buf)
+				return -ENOMEM;
+		}
+	}
+	for (i = 0; i < r->n_ep; i++)
+		for (k = 0; k < r->n_ep; k++)
+			if (r->ep[i].bot && r->ep[k].bot && r->ep[i].in != r->ep[k].in &&
+			    r->ep[i].info->intf_index == r->ep[k].info->intf_index)
+				r->ep[i].bot_peer = &r->ep[k];
+	return 0;
+}
+
+int relay_run(const struct relay_params *p)
+{
+	struct relay *r;
+	struct epoll_event ev, evs[8];
+	unsigned i, k;
+	int n, rr = 0;
+
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	r->p = p;
+	r->c = p->client;
+	r->epfd = epoll_create1(EPOLL_CLOEXEC);
+	rr = r->epfd < 0 ? -errno : 0;
+	if (!rr)
+		rr = ffs_aio_init(&r->aio, FFS_MAX_EPS * XFER_DEPTH_MAX);
+	if (!rr)
+		rr = usbip_rx_init(&r->rx, RX_MAX_PAYLOAD);
+	if (!rr)
+		rr = setup_eps(r);
+	if (rr) {
+		log_warn_errno(rr, "cannot start the relay");
+		goto out;
+	}
+	ev.events = EPOLLIN;
+	ev.data.u32 = 0;
+	epoll_ctl(r->epfd, EPOLL_CTL_ADD, p->sigfd, &ev);
+	ev.data.u32 = 1;
+	epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->c->fd, &ev);
+	ev.data.u32 = 2;
+	epoll_ctl(r->epfd, EPOLL_CTL_ADD, p->ep0, &ev);
+	ev.data.u32 = 3;
+	epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->aio.efd, &ev);
+	rr = on_ep0(r); /* BIND and perhaps ENABLE are already queued */
+	while (!rr && !r->stop) {
+		rr = tx_flush(r);
+		if (rr)
+			break;
+		n = epoll_wait(r->epfd, evs, 8, -1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			rr = -errno;
+			break;
+		}
+		for (i = 0; i < (unsigned)n && !rr && !r->stop; i++) {
+			switch (evs[i].data.u32) {
+			case 0: {
+				struct signalfd_siginfo si;
+
+				if (read(p->sigfd, &si, sizeof(si)) == sizeof(si)) {
+					log_info("signal %u: stopping", si.ssi_signo);
+					r->stop = true;
+					r->result = 0;
+				}
+				break;
+			}
+			case 1:
+				rr = on_socket(r, evs[i].events);
+				break;
+			case 2:
+				rr = on_ep0(r);
+				break;
+			case 3:
+				rr = on_aio(r);
+				break;
+			}
+		}
+	}
+	if (!rr)
+		rr = r->result;
+	else if (rr != -ECONNRESET && rr != -EPROTO)
+		log_warn_errno(rr, "relay stopped");
+out:
+	/* outstanding AIO must be cancelled before buffers go */
+	for (i = 0; i < r->n_ep; i++)
+		for (k = 0; k < r->ep[i].depth; k++)
+			if (r->ep[i].x[k].st == X_AIO)
+				ffs_aio_cancel(&r->aio, &r->ep[i].x[k].req);
+	if (r->aio.ctx)
+		ffs_aio_destroy(&r->aio);
+	for (i = 0; i < r->n_ep; i++)
+		for (k = 0; k < r->ep[i].depth; k++)
+			free(r->ep[i].x[k].buf);
+	usbip_rx_free(&r->rx);
+	free(r->tx);
+	if (r->epfd >= 0)
+		close(r->epfd);
+	free(r);
+	return rr;
+}
