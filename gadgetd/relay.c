@@ -39,7 +39,9 @@
 #include "gadgetd/usbip.h"
 
 #define XFER_DEPTH_MAX 16
-#define BOT_CHUNK 16384          /* bytes per request in a Bulk-Only data phase */
+#define BOT_CHUNK 16384          /* bytes per OUT request in a Bulk-Only data phase */
+#define BOT_IN_CHUNK 65536       /* bytes per IN request in a Bulk-Only data phase */
+#define BOT_CSW_LEN 13
 #define URB_SLOTS 1024           /* power of two, > every transfer we can have in flight */
 #define RX_MAX_PAYLOAD 65536
 #define CTRL_BUF 4096            /* composite clamps ep0 data stages to 4096 */
@@ -61,6 +63,8 @@ struct xfer {
 	size_t len;    /* requested */
 	size_t actual; /* transferred */
 	bool zlp_after;
+	bool bot_cbw;  /* OUT: this transfer carried a CBW */
+	bool bot_csw;  /* IN: this is the 13-byte CSW request */
 	uint32_t seqnum;
 };
 
@@ -82,8 +86,12 @@ struct rep {
 	struct rep *bot_peer;   /* the other bulk endpoint of the BOT interface */
 	enum bot_state bot_st;  /* OUT: where the host is in the BOT protocol */
 	bool bot_cbw_posted;
-	size_t bot_out_left;    /* OUT data bytes still to request */
-	size_t bot_in_left;     /* IN: data-phase bytes the host still expects */
+	size_t bot_out_left;    /* OUT: data bytes still to request from the host */
+	size_t bot_out_unacked; /* OUT: data bytes the device has not acknowledged */
+	bool bot_cbw_in;        /* OUT: the CBW in flight announced an IN data phase */
+	uint32_t bot_cbw_len;   /* OUT: its dCBWDataTransferLength */
+	size_t bot_in_plan;     /* IN: data-phase bytes still to request from the device */
+	bool bot_in_csw;        /* IN: the CSW is to be requested next */
 	bool inexact_logged;
 };
 
@@ -326,12 +334,31 @@ static int ep_fill(struct relay *r, struct rep *e)
 		if (x->st != X_IDLE)
 			break;
 		if (e->in) {
+			n = e->xsize;
+			x->bot_csw = false;
+			if (e->bot) {
+				/* Bulk-Only: ask the device only for what the CBW announced, one
+				 * request at a time; some devices stall an IN token that comes
+				 * before a command (QEMU's usb-storage does). */
+				if (x != &e->x[e->finish] || e->x[e->finish].st != X_IDLE)
+					break;
+				if (e->bot_in_plan) {
+					n = e->bot_in_plan < e->xsize ? e->bot_in_plan : e->xsize;
+					e->bot_in_plan -= n;
+				} else if (e->bot_in_csw) {
+					n = BOT_CSW_LEN;
+					e->bot_in_csw = false;
+					x->bot_csw = true;
+				} else {
+					break;
+				}
+			}
 			u = urb_new(r, U_XFER);
 			if (!u)
 				return -ENOBUFS;
 			u->x = x;
 			x->seqnum = u->seqnum;
-			x->len = e->xsize;
+			x->len = n;
 			x->actual = 0;
 			x->zlp_after = false;
 			rr = submit_urb(r, u, e->num, true, e->info->type, e->info->remote_interval,
@@ -429,15 +456,41 @@ static void bot_saw_out(struct rep *e, const uint8_t *b, size_t n)
 		return;
 	len = (uint32_t)b[8] | (uint32_t)b[9] << 8 | (uint32_t)b[10] << 16 | (uint32_t)b[11] << 24;
 	e->bot_cbw_posted = false;
-	if (b[12] & 0x80) {
+	e->bot_cbw_in = b[12] & 0x80;
+	e->bot_cbw_len = len;
+	if (e->bot_cbw_in || !len) {
 		e->bot_st = BOT_CBW;
-		if (e->bot_peer)
-			e->bot_peer->bot_in_left = len;
+		e->bot_out_left = 0;
+		e->bot_out_unacked = 0;
 	} else {
-		e->bot_st = len ? BOT_DATA_OUT : BOT_CBW;
+		e->bot_st = BOT_DATA_OUT;
 		e->bot_out_left = len;
-		if (e->bot_peer)
-			e->bot_peer->bot_in_left = 0;
+		e->bot_out_unacked = len;
+	}
+}
+
+/* The device acknowledged an OUT transfer: plan the IN side of the command. */
+static void bot_out_acked(struct rep *e, struct xfer *x, int status)
+{
+	struct rep *in = e->bot_peer;
+
+	if (!in)
+		return;
+	if (x->bot_cbw) {
+		if (status)
+			return; /* the host will recover with a reset */
+		if (e->bot_cbw_in && e->bot_cbw_len) {
+			in->bot_in_plan = e->bot_cbw_len;
+			in->bot_in_csw = true;
+		} else if (!e->bot_cbw_len) {
+			in->bot_in_csw = true;
+		}
+		return;
+	}
+	if (e->bot_out_unacked) {
+		e->bot_out_unacked = x->actual < e->bot_out_unacked ? e->bot_out_unacked - x->actual : 0;
+		if (!e->bot_out_unacked || status)
+			in->bot_in_csw = true;
 	}
 }
 
@@ -446,14 +499,13 @@ static bool in_needs_zlp(struct rep *e, struct xfer *x)
 {
 	bool remote_short = x->actual < x->len && (x->actual % e->rmps || x->actual == 0);
 	bool gadget_full = x->actual && x->actual % e->gmps == 0;
-	bool more;
 
 	if (e->bot) {
-		more = e->bot_in_left > x->actual;
-		e->bot_in_left = more ? e->bot_in_left - x->actual : 0;
-		if (remote_short)
-			e->bot_in_left = 0;
-		return remote_short && gadget_full && more;
+		/* requests are exactly what the host expects: short means the host
+		 * expects more, and must see the end of the data phase */
+		if (x->actual < x->len && !x->bot_csw)
+			e->bot_in_plan = 0;
+		return x->actual < x->len && gadget_full;
 	}
 	if (remote_short && gadget_full && e->rmps != e->gmps && !e->inexact_logged) {
 		log_info("ep%u: remote packet size %u differs from the gadget's %u: ends of IN "
@@ -493,8 +545,12 @@ static int on_aio(struct relay *r)
 						 strerror((int)-res[i]));
 			} else {
 				x->actual = (size_t)res[i];
-				if (e->bot)
+				x->bot_cbw = false;
+				if (e->bot && x->actual == 31 && !memcmp(x->buf, "USBC", 4) &&
+				    e->bot_st == BOT_CBW) {
 					bot_saw_out(e, x->buf, x->actual);
+					x->bot_cbw = true;
+				}
 				x->st = X_READY;
 			}
 			if (res[i] < 0 && res[i] != -ESHUTDOWN && res[i] != -ECANCELED && e->in)
@@ -612,7 +668,9 @@ static void ep_start(struct relay *r)
 			e->xsize = e->gmps;
 		e->bot_st = BOT_CBW;
 		e->bot_cbw_posted = false;
-		e->bot_in_left = 0;
+		e->bot_out_left = e->bot_out_unacked = 0;
+		e->bot_in_plan = 0;
+		e->bot_in_csw = false;
 	}
 }
 
@@ -751,6 +809,10 @@ static int on_ret_xfer(struct relay *r, struct urb_slot *u, const struct usbip_h
 			x->st = X_IDLE;
 		} else if (status == -EPIPE) {
 			x->st = X_STALL;
+			if (e->bot && !x->bot_csw) {
+				e->bot_in_plan = 0;
+				e->bot_in_csw = true; /* after the halt is cleared, BOT 6.7.2 */
+			}
 		} else {
 			if (len)
 				memcpy(x->buf, payload, len);
@@ -762,6 +824,15 @@ static int on_ret_xfer(struct relay *r, struct urb_slot *u, const struct usbip_h
 		}
 	} else {
 		x->st = X_IDLE;
+		if (e->bot && !unlinking) {
+			bot_out_acked(e, x, status);
+			if (e->bot_peer) {
+				int rr = pump(r, e->bot_peer);
+
+				if (rr)
+					return rr;
+			}
+		}
 		if (status == -EPIPE && r->enabled) {
 			log_info("ep%u (remote 0x%02x): device stalled an OUT transfer", e->idx + 1,
 				 e->info->remote_addr);
@@ -901,14 +972,15 @@ static int setup_eps(struct relay *r)
 			e->xsize = e->rmps;
 		} else if (e->bot) {
 			e->depth = 8;
-			e->xsize = BOT_CHUNK;
+			e->xsize = e->in ? BOT_IN_CHUNK : BOT_CHUNK;
 		} else {
 			e->depth = XFER_DEPTH_MAX;
 			e->xsize = e->in ? e->rmps : e->gmps;
 		}
 		for (k = 0; k < e->depth; k++) {
 			e->x[k].ep = e;
-			e->x[k].buf = malloc(e->bot || !e->in ? BOT_CHUNK : e->rmps);
+			e->x[k].buf = malloc(e->bot && e->in ? BOT_IN_CHUNK :
+					     e->bot || !e->in ? BOT_CHUNK : e->rmps);
 			if (!e->x[k].buf)
 				return -ENOMEM;
 		}

@@ -195,13 +195,19 @@ pid_alive() {  # running and not a zombie
 	[ -n "$st" ] && [ "$st" != Z ]
 }
 
+# gadgetd logs to syslog when stderr is not a terminal; the lab keeps its log on
+# stderr (--foreground-log) in $LAB_OUT/gadgetd-*.log
+gadgetd_logopt() {
+	"$GADGETD" --help 2>&1 | grep -q -- '--foreground-log' && echo --foreground-log
+}
+
 # gadgetd_start TAG ARGS...: gadgetd in the background, log in $LAB_OUT/gadgetd-TAG.log;
 # sets GPID and GLOG
 gadgetd_start() {
 	local tag=$1; shift
 	GLOG=$LAB_OUT/gadgetd-$tag.log
 	log "gadgetd $*"
-	"$GADGETD" "$@" > "$GLOG" 2>&1 &
+	"$GADGETD" $(gadgetd_logopt) "$@" > "$GLOG" 2>&1 &
 	GPID=$!
 	GLOGS="${GLOGS:-} $GLOG"
 }
@@ -282,4 +288,45 @@ lsusb_norm() {
 }
 busdev() {  # busdev USBDEV: BUS:DEV for lsusb -s
 	echo "$(cat "/sys/bus/usb/devices/$1/busnum"):$(cat "/sys/bus/usb/devices/$1/devnum")"
+}
+
+# ------------------------------------------------------------ shared flows
+# e2e_storage J REMOTE-SPEED GADGET-SPEED [DUMMY_HCD OPTIONS]: the QEMU usb-storage
+# stick (46f4:0001, @DISK@) exported, imported by gadgetd onto dummy_udc.0; the
+# host side's disk must read as the image, take a fresh random pattern written
+# with O_DIRECT and read it back; after the VM exits lab.sh checks that the QEMU
+# disk image file holds the pattern (RESULT J-host-image).
+e2e_storage() {
+	local J=$1 rspeed=$2 gspeed=$3 B G SD got P s; shift 3
+	need_gadgetd "$J"
+	server_up || { result "$J" FAIL "usbip server side did not come up"; return 1; }
+	B=$(export_dev 46f4:0001) || { result "$J" FAIL "cannot export the usb-storage stick"; return 1; }
+	s=$(cat "/sys/bus/usb/devices/$B/speed")
+	[ "$s" = "$rspeed" ] && result "$J-remote-speed" PASS "remote $B at $s Mb/s" ||
+		result "$J-remote-speed" FAIL "remote $B at $s Mb/s, expected $rspeed"
+	gadget_side_up "$@" || { result "$J" FAIL "gadget side (dummy_hcd, configfs) did not come up"; return 1; }
+	gadgetd_start "$J" --remote 127.0.0.1 --busid "$B" --udc dummy_udc.0 -v
+	G=$(gadgetd_wait_gadget 46f4:0001 60) || { result "$J" FAIL "the gadget did not appear on dummy_hcd"; return 1; }
+	s=$(cat "/sys/bus/usb/devices/$G/speed")
+	[ "$s" = "$gspeed" ] && result "$J-gadget-speed" PASS "gadget $G at $s Mb/s" ||
+		result "$J-gadget-speed" FAIL "gadget $G at $s Mb/s, expected $gspeed"
+	wait_for 30 eval 'SD=$(block_behind $G)' ||
+		{ result "$J-read" FAIL "no block device behind the gadget $G"; gadgetd_stop "$J"; return 1; }
+	log "host side sees /dev/$SD ($(cat /sys/block/$SD/size) sectors)"
+	got=$(timeout 120 dd if=/dev/$SD bs=1M iflag=direct 2>/dev/null | sha256sum | cut -c1-64)
+	[ "$got" = "$LAB_IMG_SHA256" ] && result "$J-read" PASS "/dev/$SD sha256 = image $got" ||
+		result "$J-read" FAIL "/dev/$SD sha256 $got != image $LAB_IMG_SHA256"
+	head -c 16M /dev/urandom > /tmp/pattern
+	P=$(sha256sum < /tmp/pattern | cut -c1-64)
+	echo "$J-host-image sha256 disk.img $P" >> "$LAB_OUT/host-checks"
+	echo "$P" > "$LAB_OUT/pattern.sha256"
+	if timeout 120 dd if=/tmp/pattern of=/dev/$SD bs=1M oflag=direct conv=fsync 2>/tmp/dd.err; then
+		sync; echo 3 > /proc/sys/vm/drop_caches; blockdev --flushbufs /dev/$SD
+		got=$(timeout 120 dd if=/dev/$SD bs=1M iflag=direct 2>/dev/null | sha256sum | cut -c1-64)
+		[ "$got" = "$P" ] && result "$J-write" PASS "16 MiB pattern written and read back (O_DIRECT) $P" ||
+			result "$J-write" FAIL "read back $got != written $P"
+	else
+		result "$J-write" FAIL "dd to /dev/$SD failed: $(tail -1 /tmp/dd.err)"
+	fi
+	gadgetd_stop "$J"
 }

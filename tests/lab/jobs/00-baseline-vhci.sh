@@ -10,8 +10,8 @@
 #@timeout 180
 . "$LAB_REPO/tests/lab/lib.sh"
 J=baseline
-server_up || { result $J-server FAIL "usbip server side did not come up"; job_end; exit 1; }
-SB=$(export_dev 46f4:0001) || { result $J-server FAIL "cannot export the usb-storage stick"; job_end; exit 1; }
+log "server_up"; server_up || { result $J-server FAIL "usbip server side did not come up"; job_end; exit 1; }
+log "exporting"; SB=$(export_dev 46f4:0001) || { result $J-server FAIL "cannot export the usb-storage stick"; job_end; exit 1; }
 KB=$(export_dev 0627:0001 Keyboard) || { result $J-server FAIL "cannot export the usb-kbd"; job_end; exit 1; }
 log "exported storage=$SB keyboard=$KB"
 mods vhci_hcd usb_storage sd_mod usbhid hid_generic evdev
