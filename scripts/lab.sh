@@ -156,15 +156,16 @@ prepare() {
     printf 'export LAB_REPO=%q LAB_CACHE=%q LAB_KMOD=%q\n' "$REPO" "$CACHE" "$CACHE/kroot/lib/modules"
     printf 'export LAB_NAME=%q LAB_IMG=%q LAB_IMG_SHA256=%q\n' "$NAME" "$CACHE/disk.img" "$(cat "$CACHE/disk.img.sha256")"
     printf 'export GADGETD=%q\n' "$gd"
-    [ -n "${JOB:-}" ] && printf 'export LAB_JOB=%q\n' "$JOB"
+    if [ -n "${JOB:-}" ]; then printf 'export LAB_JOB=%q\n' "$JOB"; fi
   } > "$OUT/env"
 }
 
 qemu_cmd() {  # qemu_cmd USB-ARGS-TEXT: fills QEMU[]
+  # shellcheck disable=SC2054
   local accel=(-accel tcg,thread=multi -cpu max) usb
   [ "${LAB_ACCEL:-tcg}" = kvm ] && accel=(-enable-kvm -cpu host)
   usb=${1//@DISK@/$OUT/disk.img}; usb=${usb//@OUT@/$OUT}
-  # shellcheck disable=SC2206
+  # shellcheck disable=SC2054,SC2206
   QEMU=(qemu-system-x86_64 "${accel[@]}" -m 2048 -smp 2 -nic none -no-reboot
     -display none -vga none
     -kernel "$CACHE/vmlinux" -initrd "$CACHE/initrd.img"
@@ -237,7 +238,9 @@ run() {  # run JOB [--] [QEMU ARGS]
   "${QEMU[@]}" "$@" -serial "file:$OUT/console.log" \
     -append "$APPEND_BASE lab.init=$GUEST/guest-init.sh lab.job=$JOB ${LAB_APPEND:-}" \
     </dev/null >"$OUT/qemu.log" 2>&1 &
-  local qpid=$! spid tpid= rc=0
+  local qpid=$! spid tpid='' rc=0
+  # an interrupted run leaves no QEMU behind
+  trap 'kill $qpid $spid $tpid 2>/dev/null; rm -rf "$SOCKDIR"; exit 130' INT TERM
   serve_commands "$qpid" & spid=$!
   if [ "${LAB_QUIET:-0}" != 1 ]; then
     tail -n +1 -F --pid="$qpid" "$OUT/job.log" 2>/dev/null & tpid=$!
@@ -254,6 +257,7 @@ run() {  # run JOB [--] [QEMU ARGS]
   wait "$qpid" 2>/dev/null || true
   kill "$spid" 2>/dev/null || true; wait "$spid" 2>/dev/null || true
   [ -n "$tpid" ] && { sleep 0.3; kill "$tpid" 2>/dev/null || true; wait "$tpid" 2>/dev/null || true; }
+  trap - INT TERM
   rm -rf "$SOCKDIR"
   [ "${LAB_QUIET:-0}" = 1 ] && cat "$OUT/job.log"
   if [ $rc = 0 ]; then
@@ -275,8 +279,9 @@ shell() {  # interactive guest shell on the serial console (Ctrl-A X quits QEMU)
   JOB=
   prepare shell
   qemu_cmd "$usb"
+  exec 3<&0  # a background command's stdin would be /dev/null
   "${QEMU[@]}" "$@" -serial mon:stdio \
-    -append "$APPEND_BASE lab.init=$GUEST/guest-init.sh ${LAB_APPEND:-}" &
+    -append "$APPEND_BASE lab.init=$GUEST/guest-init.sh ${LAB_APPEND:-}" <&3 &
   local qpid=$!
   serve_commands "$qpid" & local spid=$!
   echo "lab.sh: monitor socket $MON (scripts/lab.sh monitor 'CMD' shell)" >&2

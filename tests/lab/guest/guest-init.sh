@@ -15,7 +15,7 @@ mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mount -t configfs configfs /sys/kernel/config 2>/dev/null
 ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
 hostname lab
-cd /tmp
+cd /tmp || cd /
 echo "LAB_READY uptime=$(cut -d' ' -f1 /proc/uptime)s kernel=$(uname -r)" > /dev/console
 JOB=$(arg lab.job)
 if [ -n "$JOB" ]; then
@@ -26,9 +26,9 @@ if [ -n "$JOB" ]; then
 	echo "LAB_DONE rc=$rc" > /dev/console
 else
 	echo ". $LAB_REPO/tests/lab/lib.sh" > /root/.bashrc
-	echo "lab: interactive shell; tests/lab/lib.sh is loaded; 'poweroff -f' or Ctrl-A X to quit" > /dev/console
+	echo "lab: interactive shell; tests/lab/lib.sh is loaded; 'exit' powers off, Ctrl-A X kills QEMU" > /dev/console
 	setsid /bin/busybox cttyhack /bin/bash -i
 fi
 sync
 echo o > /proc/sysrq-trigger
-sleep 10
+while :; do sleep 1 2>/dev/null; done  # until the power goes (9p may vanish first)

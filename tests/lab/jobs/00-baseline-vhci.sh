@@ -2,7 +2,8 @@
 # Lab baseline, no gadgetd: export QEMU's usb-storage and usb-kbd with usbipd and
 # import them with the kernel's own USB/IP client (vhci_hcd). Proves the lab
 # itself: the kernel, usbipd, the disk check, and the host command channel
-# (qemu_monitor "sendkey a" must reach evdev through vhci).
+# (qemu_monitor "sendkey a" must reach evdev through vhci; device_del/device_add
+# unplug and replug the keyboard).
 #@qemu -device qemu-xhci,id=xhci -device usb-ehci,id=ehci
 #@qemu -drive if=none,id=stick,format=raw,file=@DISK@
 #@qemu -device usb-storage,id=stickdev,bus=ehci.0,drive=stick,serial=LAB0001
@@ -10,8 +11,8 @@
 #@timeout 180
 . "$LAB_REPO/tests/lab/lib.sh"
 J=baseline
-log "server_up"; server_up || { result $J-server FAIL "usbip server side did not come up"; job_end; exit 1; }
-log "exporting"; SB=$(export_dev 46f4:0001) || { result $J-server FAIL "cannot export the usb-storage stick"; job_end; exit 1; }
+server_up || { result $J-server FAIL "usbip server side did not come up"; job_end; exit 1; }
+SB=$(export_dev 46f4:0001) || { result $J-server FAIL "cannot export the usb-storage stick"; job_end; exit 1; }
 KB=$(export_dev 0627:0001 Keyboard) || { result $J-server FAIL "cannot export the usb-kbd"; job_end; exit 1; }
 log "exported storage=$SB keyboard=$KB"
 mods vhci_hcd usb_storage sd_mod usbhid hid_generic evdev
@@ -37,5 +38,16 @@ if wait_for 20 eval 'K=$(vhci_dev 0627:0001) && EV=$(event_behind $K)'; then
 else
 	result $J-key FAIL "no keyboard event node behind vhci_hcd"
 fi
-usbip detach -p 0 >/dev/null 2>&1
+# hotplug through the command channel: unplug the exported keyboard, plug a new one
+qemu_monitor "device_del kbd"
+if wait_for 15 eval '! server_dev 0627:0001 Keyboard >/dev/null && ! vhci_dev 0627:0001 >/dev/null'; then
+	qemu_monitor "device_add usb-kbd,id=kbd,bus=xhci.0"
+	if wait_for 15 server_dev 0627:0001 Keyboard >/dev/null; then
+		result $J-hotplug PASS "device_del kbd: gone from the server and vhci; device_add: back as $(server_dev 0627:0001 Keyboard)"
+	else
+		result $J-hotplug FAIL "device_add usb-kbd: no keyboard on the server side"
+	fi
+else
+	result $J-hotplug FAIL "device_del kbd: the keyboard is still there"
+fi
 job_end

@@ -26,6 +26,7 @@ expect_error() {  # expect_error NAME PATTERN GADGETD-ARGS...
 	local glog=$LAB_OUT/gadgetd-$name.log
 	GLOGS="${GLOGS:-} $glog"
 	t0=$(date +%s%N)
+	# shellcheck disable=SC2046 # one word or none
 	timeout 30 "$GADGETD" $(gadgetd_logopt) "$@" -v > "$glog" 2>&1; rc=$?
 	dt=$(( ($(date +%s%N) - t0) / 1000000 ))
 	wait_for 3 configfs_clean

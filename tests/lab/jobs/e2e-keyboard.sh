@@ -18,7 +18,8 @@ log "remote keyboard $R: report descriptor $(stat -c %s /tmp/remote.rdesc) bytes
 B=$(export_dev 0627:0001 Keyboard) || { result $J FAIL "cannot export the usb-kbd"; job_end; exit 1; }
 gadget_side_up || { result $J FAIL "gadget side did not come up"; job_end; exit 1; }
 gadgetd_start $J --remote 127.0.0.1 --busid "$B" --udc dummy_udc.0 -v
-G=$(gadgetd_wait_gadget 0627:0001 60) || { result $J FAIL "the gadget did not appear on dummy_hcd"; job_end; exit 1; }
+G=$(gadgetd_wait_gadget 0627:0001 60) ||
+	{ result $J FAIL "the gadget did not appear on dummy_hcd"; gadgetd_stop $J; job_end; exit 1; }
 if wait_for 20 eval 'GH=$(hid_behind $G) && test -s $GH/report_descriptor'; then
 	cat "$GH/report_descriptor" > /tmp/gadget.rdesc
 	if cmp -s /tmp/remote.rdesc /tmp/gadget.rdesc; then

@@ -20,20 +20,20 @@ gadget_side_up || { result $J FAIL "gadget side did not come up"; job_end; exit 
 compare() {  # compare NAME BUSID VID:PID
 	local name=$1 b=$2 id=$3 G n
 	[ -n "$b" ] || return 1
-	lsusb_norm "$(busdev "$b")" > /tmp/$name.remote
+	lsusb_norm "$(busdev "$b")" > $LAB_OUT/$name.remote
 	gadgetd_start $name --remote 127.0.0.1 --busid "$b" --udc dummy_udc.0 -v
 	if G=$(gadgetd_wait_gadget "$id" 60); then
 		# let the host side finish enumerating before reading descriptors
 		wait_for 10 test -e "/sys/bus/usb/devices/$G/$G:1.0"
-		lsusb_norm "$(busdev "$G")" > /tmp/$name.gadget
-		n=$(wc -l < /tmp/$name.remote)
+		lsusb_norm "$(busdev "$G")" > $LAB_OUT/$name.gadget
+		n=$(wc -l < $LAB_OUT/$name.remote)
 		if [ "$n" -lt 10 ]; then
 			result $name FAIL "could not read the remote's descriptors with lsusb ($n fields)"
-		elif diff -u /tmp/$name.remote /tmp/$name.gadget > /tmp/$name.diff; then
+		elif diff -u $LAB_OUT/$name.remote $LAB_OUT/$name.gadget > $LAB_OUT/$name.diff; then
 			result $name PASS "$n descriptor fields equal (remote $b, gadget $G)"
 		else
 			result $name FAIL "lsusb -v differs (- remote $b, + gadget $G):"
-			cat /tmp/$name.diff
+			cat $LAB_OUT/$name.diff
 		fi
 	else
 		result $name FAIL "the gadget $id did not appear on dummy_hcd"
