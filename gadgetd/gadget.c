@@ -111,6 +111,60 @@ int gadget_pick_udc(const char *want, char *udc, size_t udclen, char *err, size_
 	return 0;
 }
 
+static const struct {
+	const char *name;
+	int speed;
+} speeds[] = {
+	/* longest first: "super-speed-plus" starts with "super-speed" */
+	{ "super-speed-plus", 6 }, { "super-speed", 5 }, { "high-speed", 3 },
+	{ "full-speed", 2 }, { "low-speed", 1 },
+};
+
+int gadget_udc_max_speed(const char *udc)
+{
+	char path[512], buf[64] = "";
+	unsigned i;
+	FILE *f;
+
+	snprintf(path, sizeof(path), UDC_CLASS "/%s/maximum_speed", udc);
+	f = fopen(path, "r");
+	if (!f)
+		return -ENODEV;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	fclose(f);
+	for (i = 0; i < sizeof(speeds) / sizeof(speeds[0]); i++)
+		if (!strncmp(buf, speeds[i].name, strlen(speeds[i].name)))
+			return speeds[i].speed;
+	return -EINVAL;
+}
+
+/* ConfigFS max_speed (configfs.c: gadget_dev_desc_max_speed_store); no libusbgx call
+ * exists for it in 0.2, so it is written like the other attributes libusbgx writes. */
+static int set_max_speed(const char *gadget, int speed)
+{
+	char path[512];
+	const char *name = NULL;
+	unsigned i;
+	FILE *f;
+	int r = 0;
+
+	for (i = 0; i < sizeof(speeds) / sizeof(speeds[0]); i++)
+		if (speeds[i].speed == speed)
+			name = speeds[i].name;
+	if (!name)
+		return -EINVAL;
+	snprintf(path, sizeof(path), CONFIGFS "/usb_gadget/%s/max_speed", gadget);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	if (fputs(name, f) < 0)
+		r = -EIO;
+	if (fclose(f))
+		r = -errno;
+	return r;
+}
+
 static int set_strings(usbg_gadget *ug, usbg_config *c, const struct gadget_spec *s)
 {
 	unsigned l;
@@ -180,6 +234,15 @@ int gadget_create(const struct gadget_spec *s, const char *ffs_dir, struct gadge
 	}
 	if (r)
 		goto fail;
+	if (s->max_speed) {
+		r = set_max_speed(s->name, s->max_speed);
+		if (r) {
+			snprintf(err, errlen, "ConfigFS: cannot set max_speed of %s: %s", s->name,
+				 strerror(-r));
+			gadget_destroy(g);
+			return r;
+		}
+	}
 	step = "create the FunctionFS function";
 	r = usbg_create_function(g->g, USBG_F_FFS, s->name, NULL, &f);
 	if (r)

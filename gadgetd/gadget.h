@@ -27,9 +27,18 @@ struct gadget_spec {
 	uint8_t bConfigurationValue; /* 1..255 */
 	uint8_t bmAttributes;        /* 0x80 | 0x40 self-powered | 0x20 remote wakeup */
 	unsigned MaxPower_mA;
+	int max_speed;               /* enum usb_desc_speed cap for the link, 0 = the UDC's */
 };
 
 struct gadget;
+
+/**
+ * gadget_udc_max_speed() - the fastest speed @udc can link at, from
+ * /sys/class/udc/UDC/maximum_speed (drivers/usb/gadget/udc/core.c).
+ * Return: an enum usb_desc_speed value (2 full, 3 high, 5 super, 6 super-plus),
+ * or -errno (-ENODEV: no such UDC, -EINVAL: a value we do not know).
+ */
+int gadget_udc_max_speed(const char *udc);
 
 /**
  * gadget_pick_udc() - choose the UDC: @want if given (it must exist in

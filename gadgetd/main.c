@@ -160,7 +160,7 @@ static int run(const struct opts *o, const struct gd_profile *prof, int sigfd,
 	unsigned n_str = 0, i;
 	struct gadget_spec spec;
 	struct gadget *g = NULL;
-	int ep0 = -1, ep_fd[FFS_MAX_EPS], r, rc = 1;
+	int ep0 = -1, ep_fd[FFS_MAX_EPS], r, rc = 1, present_speed;
 	ssize_t dlen, slen;
 	bool rejected;
 
@@ -203,10 +203,23 @@ static int run(const struct opts *o, const struct gd_profile *prof, int sigfd,
 		log_warn_errno((int)slen, "building the FunctionFS strings");
 		goto out_desc;
 	}
+	{
+		/* show the device at its own speed when the UDC allows it (relay-framing
+		 * rule 6): only a device faster than the UDC changes packet sizes */
+		int umax = gadget_udc_max_speed(udc), dspeed = d.speed < USB_DESC_SPEED_FULL ?
+			   USB_DESC_SPEED_FULL : d.speed;
+
+		present_speed = umax > 0 && umax < dspeed ? umax : dspeed;
+		if (umax > 0 && umax < dspeed)
+			log_info("the device is %s speed but UDC %s only reaches %s speed: packet "
+				 "sizes are translated", usbip_speed_str((uint32_t)dspeed), udc,
+				 usbip_speed_str((uint32_t)umax));
+	}
 	snprintf(name, sizeof(name), "gadgetd.%s", udc);
 	mkdir(RUN_DIR, 0755);
 	snprintf(ffs_dir, sizeof(ffs_dir), RUN_DIR "/%s", name);
 	fill_spec(&spec, &d, cfg, prof, name);
+	spec.max_speed = present_speed;
 	if (got_signal)
 		goto stopped_desc;
 	if (gadget_create(&spec, ffs_dir, &g, err, sizeof(err))) {

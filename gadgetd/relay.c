@@ -31,6 +31,7 @@
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "functionfs/ffs_io.h"
@@ -45,6 +46,7 @@
 #define URB_SLOTS 1024           /* power of two, > every transfer we can have in flight */
 #define RX_MAX_PAYLOAD 65536
 #define CTRL_BUF 4096            /* composite clamps ep0 data stages to 4096 */
+#define HOLD_NS 2000000          /* how long half a remote packet may wait for the rest */
 
 #define USB_XFER_CONTROL 0
 #define USB_XFER_ISOC 1
@@ -65,6 +67,7 @@ struct xfer {
 	bool zlp_after;
 	bool bot_cbw;  /* OUT: this transfer carried a CBW */
 	bool bot_csw;  /* IN: this is the 13-byte CSW request */
+	unsigned span; /* OUT: transfers (from this one on) carried by its URB */
 	uint32_t seqnum;
 };
 
@@ -93,6 +96,8 @@ struct rep {
 	size_t bot_in_plan;     /* IN: data-phase bytes still to request from the device */
 	bool bot_in_csw;        /* IN: the CSW is to be requested next */
 	bool inexact_logged;
+	bool held;          /* OUT: a partial remote packet waits for its other half */
+	bool hold_expired;  /* OUT: the wait is over, forward what there is */
 };
 
 enum urb_kind { U_FREE, U_XFER, U_CTRL, U_SETCONF, U_CLEARHALT, U_UNLINK };
@@ -124,6 +129,8 @@ struct relay {
 	struct usb_ctrlrequest setup;
 	uint32_t ctrl_seqnum;
 	uint8_t ctrl_buf[CTRL_BUF];
+	int tfd;        /* timerfd for OUT holds */
+	bool timer_armed;
 	int result;
 	bool stop;
 };
@@ -385,11 +392,92 @@ static int ep_fill(struct relay *r, struct rep *e)
 	return 0;
 }
 
+static void arm_hold_timer(struct relay *r)
+{
+	struct itimerspec its = { .it_value = { 0, HOLD_NS } };
+
+	if (r->timer_armed)
+		return;
+	timerfd_settime(r->tfd, 0, &its, NULL);
+	r->timer_armed = true;
+}
+
+/*
+ * Forward host data that has arrived, joined (rule 3: only what is there): full
+ * packets and at most one final short packet or ZLP per URB. When the remote's
+ * packets are larger than the gadget's (rule 6), a URB must hold whole remote
+ * packets, or the device sees a short packet where the host sent none: an odd
+ * trailing full packet waits HOLD_NS for its other half, then goes alone.
+ * Return: 1 if held, 0 if a URB was queued, -errno.
+ */
+static int out_forward(struct relay *r, struct rep *e)
+{
+	unsigned i = e->finish, n = 0, max = e->bot ? 1 : e->depth, k;
+	struct xfer *first = &e->x[e->finish], *y;
+	struct usbip_header h = { 0 };
+	uint8_t hb[USBIP_HDR_LEN];
+	struct urb_slot *u;
+	size_t total = 0;
+	bool ended = false;
+	int rr;
+
+	while (n < max) {
+		y = &e->x[i];
+		if (y->st != X_READY)
+			break;
+		total += y->actual;
+		n++;
+		i = (i + 1) % e->depth;
+		if (y->actual < e->gmps) {
+			ended = true;
+			break;
+		}
+		if (e->rmps > e->gmps && total % e->rmps == 0)
+			break;
+	}
+	if (!ended && e->rmps > e->gmps && total % e->rmps && !e->bot) {
+		if (!e->hold_expired) {
+			e->held = true;
+			arm_hold_timer(r);
+			return 1;
+		}
+		if (!e->inexact_logged) {
+			log_info("ep%u: the host sent %zu bytes, not a whole %u-byte packet of the "
+				 "device: forwarded as a short packet", e->idx + 1, total, e->rmps);
+			e->inexact_logged = true;
+		}
+	}
+	e->held = false;
+	u = urb_new(r, U_XFER);
+	if (!u)
+		return -ENOBUFS;
+	u->x = first;
+	u->in = false;
+	u->len = total;
+	first->seqnum = u->seqnum;
+	first->span = n;
+	h.command = USBIP_CMD_SUBMIT;
+	h.seqnum = u->seqnum;
+	h.devid = r->c->devid;
+	h.direction = USBIP_DIR_OUT;
+	h.ep = e->num;
+	h.u.cmd_submit.transfer_buffer_length = (int32_t)total;
+	h.u.cmd_submit.interval = e->info->type == USB_XFER_INT ?
+				  (int32_t)(e->info->remote_interval ? e->info->remote_interval : 1) : 0;
+	usbip_header_encode(&h, hb);
+	rr = tx_queue(r, hb, sizeof(hb), NULL, 0);
+	for (k = 0, i = e->finish; !rr && k < n; k++, i = (i + 1) % e->depth) {
+		rr = tx_queue(r, e->x[i].buf, e->x[i].actual, NULL, 0);
+		e->x[i].st = X_URB;
+	}
+	e->finish = i;
+	return rr;
+}
+
 /* In order: hand finished transfers to the other side. */
 static int ep_drain(struct relay *r, struct rep *e)
 {
 	struct xfer *x;
-	struct urb_slot *u;
 	unsigned i;
 	int rr;
 
@@ -419,20 +507,13 @@ static int ep_drain(struct relay *r, struct rep *e)
 			if (rr)
 				return rr;
 		} else if (!e->in && x->st == X_READY) {
-			if (!r->enabled) {
-				x->st = X_IDLE;
-			} else {
-				u = urb_new(r, U_XFER);
-				if (!u)
-					return -ENOBUFS;
-				u->x = x;
-				x->seqnum = u->seqnum;
-				rr = submit_urb(r, u, e->num, false, e->info->type,
-						e->info->remote_interval, NULL, x->buf, x->actual);
+			if (r->enabled) {
+				rr = out_forward(r, e);
 				if (rr)
-					return rr;
-				x->st = X_URB;
+					return rr < 0 ? rr : 0;
+				continue; /* out_forward() moved e->finish */
 			}
+			x->st = X_IDLE;
 		} else {
 			return 0;
 		}
@@ -823,7 +904,10 @@ static int on_ret_xfer(struct relay *r, struct urb_slot *u, const struct usbip_h
 			x->st = X_READY;
 		}
 	} else {
-		x->st = X_IDLE;
+		unsigned k, i = (unsigned)(x - e->x);
+
+		for (k = 0; k < (x->span ? x->span : 1); k++, i = (i + 1) % e->depth)
+			e->x[i].st = X_IDLE;
 		if (e->bot && !unlinking) {
 			bot_out_acked(e, x, status);
 			if (e->bot_peer) {
@@ -943,6 +1027,29 @@ static int on_socket(struct relay *r, uint32_t events)
 	}
 }
 
+static int on_timer(struct relay *r)
+{
+	uint64_t n;
+	unsigned i;
+	int rr;
+
+	if (read(r->tfd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		return -errno;
+	r->timer_armed = false;
+	for (i = 0; i < r->n_ep; i++) {
+		struct rep *e = &r->ep[i];
+
+		if (!e->held)
+			continue;
+		e->hold_expired = true;
+		rr = pump(r, e);
+		e->hold_expired = false;
+		if (rr)
+			return rr;
+	}
+	return 0;
+}
+
 /* ---- set-up and the loop ---- */
 
 static int setup_eps(struct relay *r)
@@ -1006,7 +1113,8 @@ int relay_run(const struct relay_params *p)
 	r->p = p;
 	r->c = p->client;
 	r->epfd = epoll_create1(EPOLL_CLOEXEC);
-	rr = r->epfd < 0 ? -errno : 0;
+	r->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	rr = r->epfd < 0 || r->tfd < 0 ? -errno : 0;
 	if (!rr)
 		rr = ffs_aio_init(&r->aio, FFS_MAX_EPS * XFER_DEPTH_MAX);
 	if (!rr)
@@ -1026,6 +1134,8 @@ int relay_run(const struct relay_params *p)
 	epoll_ctl(r->epfd, EPOLL_CTL_ADD, p->ep0, &ev);
 	ev.data.u32 = 3;
 	epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->aio.efd, &ev);
+	ev.data.u32 = 4;
+	epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->tfd, &ev);
 	rr = on_ep0(r); /* BIND and perhaps ENABLE are already queued */
 	while (!rr && !r->stop) {
 		rr = tx_flush(r);
@@ -1059,6 +1169,9 @@ int relay_run(const struct relay_params *p)
 			case 3:
 				rr = on_aio(r);
 				break;
+			case 4:
+				rr = on_timer(r);
+				break;
 			}
 		}
 	}
@@ -1081,6 +1194,8 @@ out:
 	free(r->tx);
 	if (r->epfd >= 0)
 		close(r->epfd);
+	if (r->tfd >= 0)
+		close(r->tfd);
 	free(r);
 	return rr;
 }
