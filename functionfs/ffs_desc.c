@@ -100,11 +100,6 @@ static unsigned int n_ep(const struct usb_desc_interface *in)
 	return in->n_ep < USB_DESC_MAX_EP ? in->n_ep : USB_DESC_MAX_EP;
 }
 
-static unsigned int n_xtra(unsigned int n)
-{
-	return n < USB_DESC_MAX_EXTRA ? n : USB_DESC_MAX_EXTRA;
-}
-
 static uint8_t xfer(const struct usb_desc_endpoint *ep)
 {
 	return ep->bmAttributes & USB_ENDPOINT_XFERTYPE_MASK;
@@ -132,31 +127,32 @@ static int refuse(char *err, size_t errlen, const char *fmt, ...)
  * 6.1 refuses it.
  */
 static int check_intf_extra(const struct usb_desc_interface *in, const char *who,
-			    const struct usb_desc_extra *x, char *err, size_t errlen)
+			    const uint8_t *d, char *err, size_t errlen)
 {
-	if (x->bDescriptorType == FFS_DT_CLASS_FUNC && in->bInterfaceClass == USB_CLASS_HID) {
-		unsigned int num = x->bLength > 5 ? x->data[5] : 0;
+	const uint8_t len = d[0], type = d[1];
+
+	if (type == FFS_DT_CLASS_FUNC && in->bInterfaceClass == USB_CLASS_HID) {
+		unsigned int num = len > 5 ? d[5] : 0;
 
 		if (num != 1)
 			return refuse(err, errlen,
 				      "%s has a HID descriptor naming %u class descriptors: FunctionFS accepts only 1",
 				      who, num);
-		if (x->bLength != FFS_HID_DESC_SIZE)
+		if (len != FFS_HID_DESC_SIZE)
 			return refuse(err, errlen,
 				      "%s has a %u-byte HID descriptor: FunctionFS accepts only %d-byte ones",
-				      who, x->bLength, FFS_HID_DESC_SIZE);
+				      who, len, FFS_HID_DESC_SIZE);
 		return 0;
 	}
-	if (x->bDescriptorType == FFS_DT_CLASS_FUNC && in->bInterfaceClass == USB_CLASS_CSCID) {
-		if (x->bLength != FFS_CCID_DESC_SIZE)
+	if (type == FFS_DT_CLASS_FUNC && in->bInterfaceClass == USB_CLASS_CSCID) {
+		if (len != FFS_CCID_DESC_SIZE)
 			return refuse(err, errlen,
 				      "%s has a %u-byte %s descriptor: FunctionFS accepts only %d-byte CCID descriptors",
-				      who, x->bLength, usb_desc_type_str(x->bDescriptorType),
-				      FFS_CCID_DESC_SIZE);
+				      who, len, usb_desc_type_str(type), FFS_CCID_DESC_SIZE);
 		return 0;
 	}
-	return refuse(err, errlen, "%s has a %s descriptor: %s", who,
-		      usb_desc_type_str(x->bDescriptorType), ffs_accepts);
+	return refuse(err, errlen, "%s has a %s descriptor: %s", who, usb_desc_type_str(type),
+		      ffs_accepts);
 }
 
 struct check_state {
@@ -166,10 +162,12 @@ struct check_state {
 	unsigned int n_intf;
 };
 
-static int check_ep(const struct usb_desc_interface *in, const char *who,
-		    const struct usb_desc_endpoint *ep, const struct ffs_desc_opts *o,
-		    struct check_state *st, char *err, size_t errlen)
+static int check_ep(const struct usb_desc_config *cfg, const struct usb_desc_interface *in,
+		    const char *who, const struct usb_desc_endpoint *ep,
+		    const struct ffs_desc_opts *o, struct check_state *st, char *err,
+		    size_t errlen)
 {
+	const uint8_t *x = usb_desc_extra(cfg, &ep->extra, 0);
 	uint8_t a = ep->bEndpointAddress;
 
 	/*
@@ -178,10 +176,9 @@ static int check_ep(const struct usb_desc_interface *in, const char *who,
 	 * gadgetd writes, so that the companion stays right after its endpoint
 	 * (config_ep_by_speed_and_alt() looks exactly there).
 	 */
-	if (n_xtra(ep->n_extra))
+	if (x)
 		return refuse(err, errlen, "%s endpoint 0x%02x is followed by a %s descriptor: %s, and none after an endpoint",
-			      who, a, usb_desc_type_str(ep->extra[0].bDescriptorType),
-			      ffs_accepts);
+			      who, a, usb_desc_type_str(x[1]), ffs_accepts);
 	/* __entity_check_ENDPOINT() in ffs_do_single_desc() */
 	if (!(a & USB_ENDPOINT_NUMBER_MASK))
 		return refuse(err, errlen,
@@ -218,6 +215,7 @@ int ffs_desc_check(const struct usb_desc_config *cfg, const struct ffs_desc_opts
 {
 	static const struct ffs_desc_opts none;
 	struct check_state st;
+	const uint8_t *x;
 	unsigned int i, j;
 	int ret;
 
@@ -228,10 +226,11 @@ int ffs_desc_check(const struct usb_desc_config *cfg, const struct ffs_desc_opts
 	memset(&st, 0, sizeof(st));
 
 	/* composite's config_buf() writes the configuration level itself (OTG only). */
-	if (n_xtra(cfg->n_extra))
+	x = usb_desc_extra(cfg, &cfg->extra, 0);
+	if (x)
 		return refuse(err, errlen,
 			      "the configuration has a %s descriptor before its first interface: FunctionFS carries nothing at configuration level",
-			      usb_desc_type_str(cfg->extra[0].bDescriptorType));
+			      usb_desc_type_str(x[1]));
 	/* __ffs_data_got_descs(): a blob without descriptors is -EINVAL */
 	if (!n_intf(cfg))
 		return refuse(err, errlen,
@@ -264,13 +263,14 @@ int ffs_desc_check(const struct usb_desc_config *cfg, const struct ffs_desc_opts
 				      "%s is interface %u of the configuration: composite accepts at most %d",
 				      who, st.n_intf, FFS_MAX_INTF);
 
-		for (j = 0; j < n_xtra(in->n_extra); j++) {
-			ret = check_intf_extra(in, who, &in->extra[j], err, errlen);
+		/* emit_speed() copies exactly the extras this walk sees */
+		usb_desc_for_each_extra(x, cfg, &in->extra) {
+			ret = check_intf_extra(in, who, x, err, errlen);
 			if (ret)
 				return ret;
 		}
 		for (j = 0; j < n_ep(in); j++) {
-			ret = check_ep(in, who, &in->ep[j], o, &st, err, errlen);
+			ret = check_ep(cfg, in, who, &in->ep[j], o, &st, err, errlen);
 			if (ret)
 				return ret;
 		}
@@ -568,6 +568,7 @@ static unsigned int emit_speed(struct blob *b, const struct build *bd, enum ffs_
 {
 	const struct usb_desc_config *cfg = bd->cfg;
 	unsigned int i, j, k, n = 0, e = 0;
+	const uint8_t *x;
 
 	for (i = 0; i <= n_intf(cfg); i++) {
 		const struct usb_desc_interface *in = &cfg->intf[i];
@@ -593,8 +594,10 @@ static unsigned int emit_speed(struct blob *b, const struct build *bd, enum ffs_
 		n++;
 
 		/* HID/CCID: no interface numbers or string indices inside */
-		for (k = 0; k < n_xtra(in->n_extra); k++, n++)
-			put_bytes(b, in->extra[k].data, in->extra[k].bLength);
+		usb_desc_for_each_extra(x, cfg, &in->extra) {
+			put_bytes(b, x, x[0]);
+			n++;
+		}
 
 		for (j = 0; j < n_ep(in); j++, e++) {
 			const struct usb_desc_endpoint *ep = &in->ep[j];

@@ -4,9 +4,9 @@
  *
  * Every byte read here came off the network from a usbipd we do not control,
  * so nothing is trusted: each descriptor's bLength is checked against what is
- * left of the buffer before any field of it is read, and each fixed array is
- * checked before it is appended to. No I/O, no logging, no allocation: the
- * caller decides what to say about an error from err->msg.
+ * left of the buffer before any field of it is read, and each fixed array (the
+ * extra pool included) is checked before it is appended to. No I/O, no logging,
+ * no allocation: the caller decides what to say about an error from err->msg.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -30,6 +30,13 @@
 #define EP_AUDIO_DESC_SIZE 9
 #define SS_COMP_DESC_SIZE 6
 #define IAD_DESC_SIZE 8
+
+/* Every run's offset and length fit its uint16_t fields; the model stays small. */
+_Static_assert(USB_DESC_EXTRA_POOL <= UINT16_MAX, "extra pool offsets are 16-bit");
+_Static_assert(USB_DESC_EXTRA_POOL >= USB_DESC_MAX_TOTAL - CONFIG_DESC_SIZE,
+	       "an accepted configuration must never run out of extra pool");
+_Static_assert(sizeof(struct usb_desc_config) < 65536,
+	       "struct usb_desc_config is meant to be small");
 
 static inline uint16_t get_le16(const uint8_t *p)
 {
@@ -130,13 +137,6 @@ struct cfg_state {
 	bool after_iad;                   /* an IAD came after @intf/@ep */
 	size_t iad_off[USB_DESC_MAX_IAD]; /* for "IAD not followed by an interface" */
 };
-
-static void copy_extra(struct usb_desc_extra *x, const uint8_t *d)
-{
-	x->bLength = d[0];
-	x->bDescriptorType = d[1];
-	memcpy(x->data, d, d[0]);
-}
 
 /*
  * One descriptor at @off (bLength already checked against the buffer).
@@ -287,39 +287,25 @@ static int parse_one(struct cfg_state *st, const uint8_t *d, size_t off,
 	 * (HID, CS_INTERFACE), else the configuration itself (OTG, vendor).
 	 * A descriptor between an IAD and the next interface stays with what came
 	 * before the IAD, as the Linux host's usb_parse_configuration() does.
+	 * An owner never gets extras again once the next interface or endpoint
+	 * has started, so each owner's run stays contiguous in the pool.
 	 */
 	{
-		struct usb_desc_extra *x;
-		unsigned int *n;
+		struct usb_desc_extras *x;
 
-		if (st->ep) {
-			n = &st->ep->n_extra;
-			x = st->ep->extra;
-		} else if (st->intf) {
-			n = &st->intf->n_extra;
-			x = st->intf->extra;
-		} else {
-			n = &cfg->n_extra;
-			x = cfg->extra;
-		}
-		if (*n >= USB_DESC_MAX_EXTRA) {
-			if (st->ep)
-				set_err_at(err, st->what, off,
-					   "more than %d extra descriptors after endpoint 0x%02x (this one %s)",
-					   USB_DESC_MAX_EXTRA, st->ep->bEndpointAddress,
-					   usb_desc_type_str(type));
-			else if (st->intf)
-				set_err_at(err, st->what, off,
-					   "more than %d extra descriptors on interface %u alt %u (this one %s)",
-					   USB_DESC_MAX_EXTRA, st->intf->bInterfaceNumber,
-					   st->intf->bAlternateSetting, usb_desc_type_str(type));
-			else
-				set_err_at(err, st->what, off,
-					   "more than %d extra descriptors before the first interface (this one %s)",
-					   USB_DESC_MAX_EXTRA, usb_desc_type_str(type));
+		if (st->ep)
+			x = &st->ep->extra;
+		else if (st->intf)
+			x = &st->intf->extra;
+		else
+			x = &cfg->extra;
+		/* Not reached with wTotalLength <= USB_DESC_MAX_TOTAL; never overrun. */
+		if (usb_desc_extra_append(cfg, x, d)) {
+			set_err_at(err, st->what, off,
+				   "%s descriptor does not fit: more than %d bytes of extra descriptors",
+				   usb_desc_type_str(type), USB_DESC_EXTRA_POOL);
 			return -EINVAL;
 		}
-		copy_extra(&x[(*n)++], d);
 	}
 	return 0;
 }
@@ -363,6 +349,12 @@ int usb_desc_parse_config(const uint8_t *buf, size_t len, struct usb_desc_config
 	if (total != len) {
 		set_err(err, "%s: wTotalLength is %u but %zu bytes were given", st.what,
 			total, len);
+		return -EINVAL;
+	}
+	/* The bound that sizes extra_pool (usb_desc.h): past it, say so plainly. */
+	if (total > USB_DESC_MAX_TOTAL) {
+		set_err(err, "%s: wTotalLength is %u, more than the %d bytes supported",
+			st.what, total, USB_DESC_MAX_TOTAL);
 		return -EINVAL;
 	}
 
@@ -668,6 +660,79 @@ const char *usb_desc_xfer_str(uint8_t bmAttributes)
 	static const char *const names[4] = { "control", "isochronous", "bulk", "interrupt" };
 
 	return names[bmAttributes & USB_ENDPOINT_XFERTYPE_MASK];
+}
+
+/*
+ * Where the run @x lies in the pool, or NULL if it does not (a model built by
+ * hand, or damaged, must not make a reader overrun).
+ */
+static const uint8_t *run_start(const struct usb_desc_config *cfg, const struct usb_desc_extras *x)
+{
+	if (!x->n || !x->len || (size_t)x->off + x->len > sizeof(cfg->extra_pool))
+		return NULL;
+	return cfg->extra_pool + x->off;
+}
+
+/* The descriptor at @p of the run @x, if it is whole and inside the run. */
+static const uint8_t *run_at(const struct usb_desc_config *cfg, const struct usb_desc_extras *x,
+			     const uint8_t *p)
+{
+	const uint8_t *end = cfg->extra_pool + x->off + x->len;
+
+	if (p >= end || end - p < 2 || p[0] < 2 || p[0] > end - p)
+		return NULL;
+	return p;
+}
+
+const uint8_t *usb_desc_extra(const struct usb_desc_config *cfg, const struct usb_desc_extras *x,
+			      unsigned int k)
+{
+	const uint8_t *p = run_start(cfg, x);
+
+	if (!p || k >= x->n)
+		return NULL;
+	for (;;) {
+		p = run_at(cfg, x, p);
+		if (!p || !k--)
+			return p;
+		p += p[0];
+	}
+}
+
+const uint8_t *usb_desc_extra_next(const struct usb_desc_config *cfg,
+				   const struct usb_desc_extras *x, const uint8_t *prev)
+{
+	const uint8_t *start = run_start(cfg, x);
+
+	if (!start)
+		return NULL;
+	if (!prev)
+		return run_at(cfg, x, start);
+	/* @prev came from this run, so it is whole and prev + prev[0] <= its end */
+	return run_at(cfg, x, prev + prev[0]);
+}
+
+int usb_desc_extra_append(struct usb_desc_config *cfg, struct usb_desc_extras *x,
+			  const uint8_t *d)
+{
+	const unsigned int len = d[0], used = cfg->extra_used;
+
+	if (len < 2)
+		return -EINVAL;
+	/* a run is contiguous: only the last one appended to can grow */
+	if (x->n && (unsigned int)x->off + x->len != used)
+		return -EINVAL;
+	if (used > sizeof(cfg->extra_pool) || len > sizeof(cfg->extra_pool) - used)
+		return -ENOSPC;
+	if (!x->n) {
+		x->off = used;
+		x->len = 0;
+	}
+	memcpy(cfg->extra_pool + used, d, len);
+	cfg->extra_used = used + len;
+	x->len += len;
+	x->n++;
+	return 0;
 }
 
 const struct usb_desc_interface *usb_desc_find_intf(const struct usb_desc_config *cfg,

@@ -6,9 +6,12 @@
  * whole wTotalLength) and GET_DESCRIPTOR(STRING) replies (USB 2.0 ch. 9.6, USB 3.2
  * ch. 9.6). Every descriptor is bounds-checked: a bLength below 2, past the end of
  * the buffer, or wrong for its type is an error that names the offset and type.
- * Descriptors the model does not interpret are kept as "extra" records (type,
- * length, raw bytes) on the interface or endpoint they follow, so a later stage can
- * decide whether FunctionFS can carry them.
+ * Descriptors the model does not interpret are kept verbatim as "extras" of the
+ * interface or endpoint they follow, so a later stage can decide whether
+ * FunctionFS can carry them. Their bytes live in one pool per configuration
+ * (usb_desc_config.extra_pool); an owner holds only a run {n, off, len} into it,
+ * read back with usb_desc_extra() / usb_desc_for_each_extra(). That keeps the
+ * model at about 54 KB instead of megabytes of mostly empty 255-byte slots.
  */
 #ifndef GADGETD_USB_DESC_H
 #define GADGETD_USB_DESC_H
@@ -19,8 +22,22 @@
 
 #define USB_DESC_MAX_INTF 32   /* interface descriptors (all alt settings) per config */
 #define USB_DESC_MAX_EP 32     /* endpoint descriptors per interface descriptor */
-#define USB_DESC_MAX_EXTRA 16  /* extra descriptors kept per interface or endpoint */
 #define USB_DESC_MAX_IAD 16
+/*
+ * The largest wTotalLength usb_desc_parse_config() accepts. USB allows 65535;
+ * real configurations are far smaller (a UVC webcam with many formats or a
+ * multichannel UAC2 interface is a few KB), and FunctionFS refuses the
+ * class-specific descriptors that make a configuration big anyway. Refusing
+ * past this bound keeps struct usb_desc_config under 64 KB.
+ */
+#define USB_DESC_MAX_TOTAL 32768
+/*
+ * Bytes of extra descriptors a configuration can hold: everything after the
+ * 9-byte configuration header could be extras, so an accepted configuration
+ * never runs out of pool. There is no limit on the number of extras per
+ * interface or endpoint other than this.
+ */
+#define USB_DESC_EXTRA_POOL (USB_DESC_MAX_TOTAL - 9)
 #define USB_DESC_MAX_STRINGS 256 /* string indices 0..255 */
 #define USB_DESC_MAX_LANGS 8
 /*
@@ -39,11 +56,16 @@ enum usb_desc_speed {
 	USB_DESC_SPEED_SUPER_PLUS = 6,
 };
 
-/* A descriptor the model keeps but does not interpret (class-specific etc.). */
-struct usb_desc_extra {
-	uint8_t bLength;
-	uint8_t bDescriptorType;
-	uint8_t data[255]; /* all bLength bytes, header included */
+/*
+ * Descriptors the model keeps but does not interpret (HID, CS_INTERFACE,
+ * CS_ENDPOINT, vendor...), in wire order: @len bytes of the owning
+ * configuration's extra_pool from @off, holding @n whole descriptors (each
+ * starting with its bLength and bDescriptorType). An empty run is all zero.
+ */
+struct usb_desc_extras {
+	uint16_t n;   /* descriptors */
+	uint16_t off; /* first byte in usb_desc_config.extra_pool */
+	uint16_t len; /* bytes: the sum of their bLength */
 };
 
 struct usb_desc_device {
@@ -65,15 +87,14 @@ struct usb_desc_endpoint {
 	uint8_t bLength; /* 7, or 9 for audio-style endpoints */
 	uint8_t bEndpointAddress;
 	uint8_t bmAttributes;   /* bits 1:0 transfer type (USB_ENDPOINT_XFER_*) */
-	uint16_t wMaxPacketSize; /* as on the wire: bits 12:11 = additional transactions (HS) */
 	uint8_t bInterval;
+	uint16_t wMaxPacketSize; /* as on the wire: bits 12:11 = additional transactions (HS) */
 	uint8_t bRefresh, bSynchAddress; /* only when bLength == 9 */
 	bool has_ss_comp;       /* a SuperSpeed Endpoint Companion followed */
 	uint8_t ss_bMaxBurst;
 	uint8_t ss_bmAttributes;
 	uint16_t ss_wBytesPerInterval;
-	unsigned n_extra;       /* other descriptors after this endpoint (e.g. 0x25) */
-	struct usb_desc_extra extra[USB_DESC_MAX_EXTRA];
+	struct usb_desc_extras extra; /* other descriptors after this endpoint (e.g. 0x25) */
 };
 
 struct usb_desc_interface {
@@ -84,8 +105,7 @@ struct usb_desc_interface {
 	uint8_t bInterfaceSubClass;
 	uint8_t bInterfaceProtocol;
 	uint8_t iInterface;
-	unsigned n_extra;       /* descriptors between this interface and its first endpoint */
-	struct usb_desc_extra extra[USB_DESC_MAX_EXTRA];
+	struct usb_desc_extras extra; /* between this interface and its first endpoint */
 	unsigned n_ep;
 	struct usb_desc_endpoint ep[USB_DESC_MAX_EP];
 };
@@ -101,8 +121,9 @@ struct usb_desc_iad {
 };
 
 /*
- * About 4.4 MB (the fixed arrays nest): allocate it with calloc()/malloc(), never
- * on the stack.
+ * About 54 KB (21 KB of interfaces and endpoints, 32 KB of extra pool):
+ * allocate it with calloc()/malloc(), not on the stack. Plain data without
+ * pointers: a memcpy() of it is a complete copy.
  */
 struct usb_desc_config {
 	uint16_t wTotalLength;
@@ -111,12 +132,13 @@ struct usb_desc_config {
 	uint8_t iConfiguration;
 	uint8_t bmAttributes;   /* 0x80 | 0x40 self-powered | 0x20 remote wakeup */
 	uint8_t bMaxPower;      /* units of 2 mA (8 mA at SuperSpeed) */
-	unsigned n_extra;       /* descriptors before the first interface (not IAD) */
-	struct usb_desc_extra extra[USB_DESC_MAX_EXTRA];
+	struct usb_desc_extras extra; /* descriptors before the first interface (not IAD) */
 	unsigned n_iad;
 	struct usb_desc_iad iad[USB_DESC_MAX_IAD];
 	unsigned n_intf;        /* interface descriptors in order, every alt setting */
 	struct usb_desc_interface intf[USB_DESC_MAX_INTF];
+	uint16_t extra_used;    /* bytes of extra_pool in use, from 0 */
+	uint8_t extra_pool[USB_DESC_EXTRA_POOL]; /* every run's bytes (usb_desc_extras) */
 };
 
 /*
@@ -154,13 +176,15 @@ int usb_desc_parse_device(const uint8_t *buf, size_t len, struct usb_desc_device
  * @buf, @len: wTotalLength bytes; a wTotalLength that disagrees with @len is an error.
  * Return: 0, or -EINVAL with @err naming the offset and the descriptor type
  * (bLength 0/1, descriptor past the end, interface/endpoint of wrong size, endpoint
- * before any interface, endpoint number 0, too many interfaces/endpoints/extras).
+ * before any interface, endpoint number 0, too many interfaces/endpoints/IADs), or
+ * naming wTotalLength when it is above USB_DESC_MAX_TOTAL.
  *
  * Placement: an SS Endpoint Companion (0x30, bLength 6) fills the has_ss_comp
  * fields of the endpoint before it (a second one, or one not after an endpoint,
  * is an error). Any other non-standard descriptor (HID, CS_INTERFACE, CS_ENDPOINT,
  * 0x31, OTG, vendor...) becomes an extra of the last endpoint, else the last
- * interface, else the configuration. An IAD (bLength 8) records before_intf =
+ * interface, else the configuration; there is no limit on how many (a UVC or
+ * UAC control interface often has dozens). An IAD (bLength 8) records before_intf =
  * the index of the next interface; an endpoint between an IAD and that interface,
  * or an IAD with no interface after it, is an error; an extra there stays with
  * the previous endpoint/interface (as the Linux host does). bNumInterfaces and
@@ -221,6 +245,40 @@ const char *usb_desc_class_str(uint8_t cls);
 
 /** usb_desc_xfer_str() - "control", "isochronous", "bulk", "interrupt" for bmAttributes & 3. */
 const char *usb_desc_xfer_str(uint8_t bmAttributes);
+
+/**
+ * usb_desc_extra() - the @k-th descriptor (from 0) of the run @x of @cfg.
+ * Return: its bytes in @cfg->extra_pool (d[0] bLength, d[1] bDescriptorType, all
+ * bLength of them readable), or NULL when @k >= @x->n or the run is inconsistent
+ * (past the pool, a bLength below 2 or past the run): a bad model cannot overrun.
+ */
+const uint8_t *usb_desc_extra(const struct usb_desc_config *cfg, const struct usb_desc_extras *x,
+			      unsigned int k);
+
+/**
+ * usb_desc_extra_next() - the descriptor after @prev (a pointer this run returned)
+ * in the run @x of @cfg, or the first one when @prev is NULL; NULL after the run's
+ * @x->len bytes or where it is inconsistent. For a run the parser or
+ * usb_desc_extra_append() made, that is exactly @x->n descriptors.
+ */
+const uint8_t *usb_desc_extra_next(const struct usb_desc_config *cfg,
+				   const struct usb_desc_extras *x, const uint8_t *prev);
+
+/* for each extra descriptor @d (const uint8_t *) of the run @x of @cfg, in order */
+#define usb_desc_for_each_extra(d, cfg, x) \
+	for ((d) = usb_desc_extra_next((cfg), (x), NULL); (d); \
+	     (d) = usb_desc_extra_next((cfg), (x), (d)))
+
+/**
+ * usb_desc_extra_append() - append the descriptor @d (d[0] bytes) to the run @x of
+ * @cfg (@x is &cfg->extra, &intf->extra or &ep->extra). The parser uses it; so can
+ * code that builds a model by hand. An empty run starts at the end of the pool;
+ * a non-empty one can grow only if it is the last run appended to.
+ * Return: 0, -EINVAL (bLength below 2, or @x is not at the end of the pool) or
+ * -ENOSPC (the pool is full; cannot happen while parsing, see USB_DESC_EXTRA_POOL).
+ */
+int usb_desc_extra_append(struct usb_desc_config *cfg, struct usb_desc_extras *x,
+			  const uint8_t *d);
 
 /**
  * usb_desc_find_intf() - the interface descriptor of @cfg with bInterfaceNumber

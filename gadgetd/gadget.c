@@ -19,8 +19,8 @@
 struct gadget {
 	usbg_state *state;
 	usbg_gadget *g;
-	char ffs_dir[256];
-	int mounted;
+	unsigned n_mounted;
+	char ffs_dir[GADGET_MAX_CONFIGS][256];
 	int bound;
 };
 
@@ -165,7 +165,7 @@ static int set_max_speed(const char *gadget, int speed)
 	return r;
 }
 
-static int set_strings(usbg_gadget *ug, usbg_config *c, const struct gadget_spec *s)
+static int set_strings(usbg_gadget *ug, const struct gadget_spec *s)
 {
 	unsigned l;
 	int r;
@@ -176,22 +176,54 @@ static int set_strings(usbg_gadget *ug, usbg_config *c, const struct gadget_spec
 			.product = (char *)(s->product[l] ? s->product[l] : ""),
 			.serial = (char *)(s->serial[l] ? s->serial[l] : ""),
 		};
-		struct usbg_config_strs cs = {
-			.configuration = (char *)(s->configuration[l] ? s->configuration[l] : ""),
-		};
 
 		r = usbg_set_gadget_strs(ug, s->langid[l], &gs);
-		if (r)
-			return r;
-		r = usbg_set_config_strs(c, s->langid[l], &cs);
 		if (r)
 			return r;
 	}
 	return 0;
 }
 
-int gadget_create(const struct gadget_spec *s, const char *ffs_dir, struct gadget **out,
-		  char *err, size_t errlen)
+/* One configuration with its FunctionFS function; @step names what failed. */
+static int add_config(struct gadget *g, const struct gadget_spec *s,
+		      const struct gadget_config *gc, const char **step)
+{
+	usbg_function *f;
+	usbg_config *c;
+	unsigned l;
+	int r;
+
+	*step = "create a FunctionFS function";
+	r = usbg_create_function(g->g, USBG_F_FFS, gc->ffs_name, NULL, &f);
+	if (r)
+		return r;
+	*step = "create a configuration";
+	r = usbg_create_config(g->g, gc->bConfigurationValue, "c", NULL, NULL, &c);
+	if (r)
+		return r;
+	*step = "set the configuration attributes";
+	r = usbg_set_config_bm_attrs(c, gc->bmAttributes | 0x80);
+	if (r)
+		return r;
+	/* ConfigFS's MaxPower attribute is in mA (configfs.c: gadget_config_desc_MaxPower). */
+	r = usbg_set_config_max_power(c, (int)gc->MaxPower_mA);
+	if (r)
+		return r;
+	*step = "set the configuration strings";
+	for (l = 0; l < s->n_lang; l++) {
+		struct usbg_config_strs cs = {
+			.configuration = (char *)(gc->configuration[l] ? gc->configuration[l] : ""),
+		};
+
+		r = usbg_set_config_strs(c, s->langid[l], &cs);
+		if (r)
+			return r;
+	}
+	*step = "add the function to the configuration";
+	return usbg_add_config_function(c, "ffs", f);
+}
+
+int gadget_create(const struct gadget_spec *s, struct gadget **out, char *err, size_t errlen)
 {
 	struct usbg_gadget_attrs ga = {
 		.bcdUSB = 0x0200, /* composite overwrites it on the wire anyway */
@@ -204,16 +236,14 @@ int gadget_create(const struct gadget_spec *s, const char *ffs_dir, struct gadge
 		.bcdDevice = s->bcdDevice,
 	};
 	struct gadget *g;
-	usbg_function *f;
-	usbg_config *c;
 	const char *step;
+	unsigned k;
 	int r;
 
 	*out = NULL;
 	g = calloc(1, sizeof(*g));
 	if (!g)
 		return -ENOMEM;
-	snprintf(g->ffs_dir, sizeof(g->ffs_dir), "%s", ffs_dir);
 	r = usbg_init(CONFIGFS, &g->state);
 	if (r) {
 		snprintf(err, errlen,
@@ -243,44 +273,32 @@ int gadget_create(const struct gadget_spec *s, const char *ffs_dir, struct gadge
 			return r;
 		}
 	}
-	step = "create the FunctionFS function";
-	r = usbg_create_function(g->g, USBG_F_FFS, s->name, NULL, &f);
-	if (r)
-		goto fail;
-	step = "create the configuration";
-	r = usbg_create_config(g->g, s->bConfigurationValue ? s->bConfigurationValue : 1, "c",
-			       NULL, NULL, &c);
-	if (r)
-		goto fail;
-	step = "set the configuration attributes";
-	r = usbg_set_config_bm_attrs(c, s->bmAttributes | 0x80);
-	if (r)
-		goto fail;
-	/* ConfigFS's MaxPower attribute is in mA (configfs.c: gadget_config_desc_MaxPower). */
-	r = usbg_set_config_max_power(c, (int)s->MaxPower_mA);
-	if (r)
-		goto fail;
 	step = "set the strings";
-	r = set_strings(g->g, c, s);
+	r = set_strings(g->g, s);
 	if (r)
 		goto fail;
-	step = "add the function to the configuration";
-	r = usbg_add_config_function(c, "ffs", f);
-	if (r)
-		goto fail;
-	mkdir(ffs_dir, 0755);
-	if (mount(s->name, ffs_dir, "functionfs", 0, NULL)) {
-		r = -errno;
-		snprintf(err, errlen, "cannot mount FunctionFS %s at %s: %s", s->name, ffs_dir,
-			 strerror(errno));
-		gadget_destroy(g);
-		return r;
+	for (k = 0; k < s->n_cfg && k < GADGET_MAX_CONFIGS; k++) {
+		r = add_config(g, s, &s->cfg[k], &step);
+		if (r)
+			goto fail;
 	}
-	g->mounted = 1;
+	for (k = 0; k < s->n_cfg && k < GADGET_MAX_CONFIGS; k++) {
+		const struct gadget_config *gc = &s->cfg[k];
+
+		mkdir(gc->ffs_dir, 0755);
+		if (mount(gc->ffs_name, gc->ffs_dir, "functionfs", 0, NULL)) {
+			r = -errno;
+			snprintf(err, errlen, "cannot mount FunctionFS %s at %s: %s", gc->ffs_name,
+				 gc->ffs_dir, strerror(errno));
+			gadget_destroy(g);
+			return r;
+		}
+		snprintf(g->ffs_dir[g->n_mounted++], sizeof(g->ffs_dir[0]), "%s", gc->ffs_dir);
+	}
 	*out = g;
 	return 0;
 fail:
-	snprintf(err, errlen, "ConfigFS: cannot %s %s: %s", step, s->name, usbg_strerror(r));
+	snprintf(err, errlen, "ConfigFS: cannot %s for %s: %s", step, s->name, usbg_strerror(r));
 	r = usbg_to_errno(r);
 	gadget_destroy(g);
 	return r;
@@ -318,10 +336,12 @@ void gadget_destroy(struct gadget *g)
 	if (!g)
 		return;
 	gadget_unbind(g);
-	if (g->mounted) {
-		if (umount2(g->ffs_dir, 0))
-			umount2(g->ffs_dir, MNT_DETACH);
-		rmdir(g->ffs_dir);
+	while (g->n_mounted) {
+		const char *dir = g->ffs_dir[--g->n_mounted];
+
+		if (umount2(dir, 0))
+			umount2(dir, MNT_DETACH);
+		rmdir(dir);
 	}
 	if (g->g) {
 		/* a bound gadget (e.g. left by a crash of ours) must be unbound first */

@@ -12,6 +12,17 @@
 #include <stdint.h>
 
 #define GADGET_MAX_LANGS 8
+#define GADGET_MAX_CONFIGS 8
+
+/* One configuration, holding one FunctionFS function. */
+struct gadget_config {
+	uint8_t bConfigurationValue; /* 1..255, unique */
+	uint8_t bmAttributes;        /* 0x80 | 0x40 self-powered | 0x20 remote wakeup */
+	unsigned MaxPower_mA;
+	const char *configuration[GADGET_MAX_LANGS]; /* iConfiguration text per language */
+	const char *ffs_name;        /* FunctionFS instance name (the mount's source) */
+	const char *ffs_dir;         /* where to mount it (created if missing) */
+};
 
 /* What the host will see at device and configuration level. */
 struct gadget_spec {
@@ -23,10 +34,8 @@ struct gadget_spec {
 	const char *manufacturer[GADGET_MAX_LANGS]; /* NULL: no string */
 	const char *product[GADGET_MAX_LANGS];
 	const char *serial[GADGET_MAX_LANGS];
-	const char *configuration[GADGET_MAX_LANGS];
-	uint8_t bConfigurationValue; /* 1..255 */
-	uint8_t bmAttributes;        /* 0x80 | 0x40 self-powered | 0x20 remote wakeup */
-	unsigned MaxPower_mA;
+	unsigned n_cfg;              /* in the order the host will index them */
+	struct gadget_config cfg[GADGET_MAX_CONFIGS];
 	int max_speed;               /* enum usb_desc_speed cap for the link, 0 = the UDC's */
 };
 
@@ -49,15 +58,14 @@ int gadget_udc_max_speed(const char *udc);
 int gadget_pick_udc(const char *want, char *udc, size_t udclen, char *err, size_t errlen);
 
 /**
- * gadget_create() - create the gadget @s->name with device attributes, strings, one
- * configuration holding a FunctionFS function, and mount that FunctionFS at
- * @ffs_dir (created if missing). Not yet bound to a UDC.
+ * gadget_create() - create the gadget @s->name with device attributes, strings, and
+ * each configuration of @s holding a FunctionFS function, mounted at its ffs_dir.
+ * Not yet bound to a UDC.
  * Return: 0, -EEXIST (a gadget of that name exists: another gadgetd?), -ENOENT
  * (ConfigFS or libcomposite missing), -errno; @err filled. On error nothing is left
  * in ConfigFS.
  */
-int gadget_create(const struct gadget_spec *s, const char *ffs_dir, struct gadget **g,
-		  char *err, size_t errlen);
+int gadget_create(const struct gadget_spec *s, struct gadget **g, char *err, size_t errlen);
 
 /**
  * gadget_bind() - write @udc into the gadget's UDC attribute (the host sees a device).
@@ -69,7 +77,7 @@ int gadget_bind(struct gadget *g, const char *udc, char *err, size_t errlen);
 void gadget_unbind(struct gadget *g);
 
 /**
- * gadget_destroy() - unbind, unmount FunctionFS (its files must be closed), and
+ * gadget_destroy() - unbind, unmount every FunctionFS (its files must be closed), and
  * remove the gadget from ConfigFS. NULL is a no-op.
  */
 void gadget_destroy(struct gadget *g);

@@ -107,7 +107,7 @@ static const char *str_or(const char *a, const char *b)
 
 /* Device-level attributes: the remote's, then the profile's overrides. */
 static void fill_spec(struct gadget_spec *s, const struct remote_desc *d,
-		      const struct usb_desc_config *cfg, const struct gd_profile *p, const char *name)
+		      const struct gd_profile *p, const char *name)
 {
 	unsigned l;
 
@@ -135,37 +135,114 @@ static void fill_spec(struct gadget_spec *s, const struct remote_desc *d,
 				       NULL);
 		s->serial[l] = str_or(p->serial, d->dev.iSerialNumber ?
 				      d->str.text[l][d->dev.iSerialNumber] : NULL);
-		s->configuration[l] = cfg->iConfiguration ? d->str.text[l][cfg->iConfiguration] : NULL;
 	}
-	s->bConfigurationValue = cfg->bConfigurationValue ? cfg->bConfigurationValue : 1;
-	s->bmAttributes = cfg->bmAttributes & 0x60;
+}
+
+/* Configuration-level attributes of one configuration. */
+static void fill_config(struct gadget_config *gc, const struct gadget_spec *s,
+			const struct remote_desc *d, const struct usb_desc_config *cfg,
+			const struct gd_profile *p)
+{
+	unsigned l;
+
+	gc->bConfigurationValue = cfg->bConfigurationValue ? cfg->bConfigurationValue : 1;
+	gc->bmAttributes = cfg->bmAttributes & 0x60;
 	if (p->has_self_powered)
-		s->bmAttributes = (uint8_t)((s->bmAttributes & ~0x40) | (p->self_powered ? 0x40 : 0));
-	s->MaxPower_mA = p->has_MaxPower ? p->MaxPower :
-			 cfg->bMaxPower * (d->speed >= USB_DESC_SPEED_SUPER ? 8u : 2u);
+		gc->bmAttributes = (uint8_t)((gc->bmAttributes & ~0x40) | (p->self_powered ? 0x40 : 0));
+	gc->MaxPower_mA = p->has_MaxPower ? p->MaxPower :
+			  cfg->bMaxPower * (d->speed >= USB_DESC_SPEED_SUPER ? 8u : 2u);
+	for (l = 0; l < s->n_lang; l++)
+		gc->configuration[l] = cfg->iConfiguration ? d->str.text[l][cfg->iConfiguration] :
+				       NULL;
+}
+
+/* What is built for one presented configuration. */
+struct pcfg {
+	unsigned index; /* in remote_desc.cfg[] */
+	uint8_t descs[16384], strs[16384];
+	ssize_t dlen, slen;
+	struct ffs_map map;
+	char ffs_name[96], ffs_dir[160];
+	int ep0;
+	int ep_fd[FFS_MAX_EPS];
+};
+
+/*
+ * The configurations to present: every one FunctionFS can carry. The active one
+ * must be among them, or the device is refused.
+ * Return: the number built (>= 1), or -errno after logging why.
+ */
+static int build_configs(const struct opts *o, const struct remote_desc *d, const char *name,
+			 struct pcfg *pc)
+{
+	struct ffs_desc_opts fo = { .udc_has_iso = false, .extra_flags = FUNCTIONFS_ALL_CTRL_RECIP };
+	uint8_t str_map[FFS_MAX_STRINGS];
+	char err[1024];
+	unsigned k, n = 0, n_str;
+
+	for (k = 0; k < d->n_cfg; k++) {
+		const struct usb_desc_config *cfg = d->cfg[k];
+		struct pcfg *c = &pc[n];
+
+		if (ffs_desc_check(cfg, &fo, err, sizeof(err))) {
+			if (k == d->active) {
+				log_warnx("busid %s (%04x:%04x) cannot be presented through FunctionFS: %s",
+					  o->busid, d->dev.idVendor, d->dev.idProduct, err);
+				return -EOPNOTSUPP;
+			}
+			log_info("configuration %u is left out: %s", cfg->bConfigurationValue, err);
+			continue;
+		}
+		c->index = k;
+		c->dlen = ffs_desc_build(cfg, d->speed, k == d->active ? d->other : NULL, &fo,
+					 c->descs, sizeof(c->descs), &c->map, str_map, &n_str);
+		if (c->dlen < 0)
+			return log_warn_errno((int)c->dlen, "building the FunctionFS descriptors of "
+					      "configuration %u", cfg->bConfigurationValue);
+		c->slen = ffs_strings_build(&d->str, str_map, n_str, c->strs, sizeof(c->strs));
+		if (c->slen < 0)
+			return log_warn_errno((int)c->slen, "building the FunctionFS strings");
+		snprintf(c->ffs_name, sizeof(c->ffs_name), "%s.%u", name, cfg->bConfigurationValue);
+		snprintf(c->ffs_dir, sizeof(c->ffs_dir), RUN_DIR "/%s", c->ffs_name);
+		n++;
+	}
+	return (int)n;
+}
+
+static int open_functionfs(struct pcfg *c)
+{
+	bool rejected;
+	unsigned i;
+
+	c->ep0 = ffs_ep0_open(c->ffs_dir, c->descs, (size_t)c->dlen, c->strs, (size_t)c->slen,
+			      &rejected);
+	if (c->ep0 < 0)
+		return log_warn_errno(c->ep0, "FunctionFS %s the %s", rejected ? "rejected" :
+				      "did not take", rejected ? "descriptors" : "strings");
+	for (i = 0; i < c->map.n_ep; i++) {
+		c->ep_fd[i] = ffs_ep_open(c->ffs_dir, i + 1);
+		if (c->ep_fd[i] < 0)
+			return log_warn_errno(c->ep_fd[i], "opening %s/ep%u", c->ffs_dir, i + 1);
+		log_info("%s/ep%u: remote endpoint 0x%02x %s, wMaxPacketSize %u", c->ffs_name, i + 1,
+			 c->map.ep[i].remote_addr, usb_desc_xfer_str(c->map.ep[i].type),
+			 c->map.ep[i].remote_mps);
+	}
+	return 0;
 }
 
 static int run(const struct opts *o, const struct gd_profile *prof, int sigfd,
 	       const sigset_t *sigs)
 {
-	static uint8_t descs[16384], strs[16384];
-	char err[1024], udc[128], name[160], ffs_dir[256];
+	char err[1024], udc[128], name[160];
 	struct remote rem;
 	struct client c = { .fd = -1 };
 	struct remote_desc d;
-	struct usb_desc_config *cfg;
-	struct ffs_desc_opts fo = { .udc_has_iso = false, .extra_flags = FUNCTIONFS_ALL_CTRL_RECIP };
-	struct ffs_map map;
-	uint8_t str_map[FFS_MAX_STRINGS];
-	unsigned n_str = 0, i;
 	struct gadget_spec spec;
 	struct gadget *g = NULL;
-	int ep0 = -1, ep_fd[FFS_MAX_EPS], r, rc = 1, present_speed;
-	ssize_t dlen, slen;
-	bool rejected;
+	struct pcfg *pc = NULL;
+	int n_pc = 0, r, rc = 1, present_speed, k;
+	unsigned i;
 
-	for (i = 0; i < FFS_MAX_EPS; i++)
-		ep_fd[i] = -1;
 	if (remote_parse(o->remote, &rem, err, sizeof(err)))
 		goto fail_msg;
 	if (gadget_pick_udc(o->udc, udc, sizeof(udc), err, sizeof(err)))
@@ -183,26 +260,6 @@ static int run(const struct opts *o, const struct gd_profile *prof, int sigfd,
 		log_warnx("reading the descriptors of %s: %s", o->busid, err);
 		goto out_client;
 	}
-	cfg = d.cfg[d.active];
-	if (d.n_cfg > 1)
-		log_info("the device has %u configurations; presenting configuration %u", d.n_cfg,
-			 cfg->bConfigurationValue);
-	if (ffs_desc_check(cfg, &fo, err, sizeof(err))) {
-		log_warnx("busid %s (%04x:%04x) cannot be presented through FunctionFS: %s",
-			  o->busid, d.dev.idVendor, d.dev.idProduct, err);
-		goto out_desc;
-	}
-	dlen = ffs_desc_build(cfg, d.speed, d.other, &fo, descs, sizeof(descs), &map, str_map,
-			      &n_str);
-	if (dlen < 0) {
-		log_warn_errno((int)dlen, "building the FunctionFS descriptors");
-		goto out_desc;
-	}
-	slen = ffs_strings_build(&d.str, str_map, n_str, strs, sizeof(strs));
-	if (slen < 0) {
-		log_warn_errno((int)slen, "building the FunctionFS strings");
-		goto out_desc;
-	}
 	{
 		/* show the device at its own speed when the UDC allows it (relay-framing
 		 * rule 6): only a device faster than the UDC changes packet sizes */
@@ -216,32 +273,37 @@ static int run(const struct opts *o, const struct gd_profile *prof, int sigfd,
 				 usbip_speed_str((uint32_t)umax));
 	}
 	snprintf(name, sizeof(name), "gadgetd.%s", udc);
-	mkdir(RUN_DIR, 0755);
-	snprintf(ffs_dir, sizeof(ffs_dir), RUN_DIR "/%s", name);
-	fill_spec(&spec, &d, cfg, prof, name);
+	pc = calloc(DESCRIBE_MAX_CONFIGS, sizeof(*pc));
+	if (!pc)
+		goto out_desc;
+	for (k = 0; k < DESCRIBE_MAX_CONFIGS; k++) {
+		pc[k].ep0 = -1;
+		for (i = 0; i < FFS_MAX_EPS; i++)
+			pc[k].ep_fd[i] = -1;
+	}
+	n_pc = build_configs(o, &d, name, pc);
+	if (n_pc <= 0)
+		goto out_desc;
+	fill_spec(&spec, &d, prof, name);
 	spec.max_speed = present_speed;
+	spec.n_cfg = (unsigned)n_pc;
+	for (k = 0; k < n_pc; k++) {
+		fill_config(&spec.cfg[k], &spec, &d, d.cfg[pc[k].index], prof);
+		spec.cfg[k].ffs_name = pc[k].ffs_name;
+		spec.cfg[k].ffs_dir = pc[k].ffs_dir;
+	}
+	if (n_pc > 1)
+		log_info("presenting %d configurations", n_pc);
+	mkdir(RUN_DIR, 0755);
 	if (got_signal)
 		goto stopped_desc;
-	if (gadget_create(&spec, ffs_dir, &g, err, sizeof(err))) {
+	if (gadget_create(&spec, &g, err, sizeof(err))) {
 		log_warnx("%s", err);
 		goto out_desc;
 	}
-	ep0 = ffs_ep0_open(ffs_dir, descs, (size_t)dlen, strs, (size_t)slen, &rejected);
-	if (ep0 < 0) {
-		log_warn_errno(ep0, "FunctionFS %s the %s", rejected ? "rejected" : "did not take",
-			       rejected ? "descriptors" : "strings");
-		goto out_gadget;
-	}
-	for (i = 0; i < map.n_ep; i++) {
-		ep_fd[i] = ffs_ep_open(ffs_dir, i + 1);
-		if (ep_fd[i] < 0) {
-			log_warn_errno(ep_fd[i], "opening %s/ep%u", ffs_dir, i + 1);
+	for (k = 0; k < n_pc; k++)
+		if (open_functionfs(&pc[k]))
 			goto out_gadget;
-		}
-		log_info("ep%u: remote endpoint 0x%02x %s, wMaxPacketSize %u", i + 1,
-			 map.ep[i].remote_addr, usb_desc_xfer_str(map.ep[i].type),
-			 map.ep[i].remote_mps);
-	}
 	if (got_signal)
 		goto stopped_gadget;
 	if (gadget_bind(g, udc, err, sizeof(err))) {
@@ -253,15 +315,17 @@ static int run(const struct opts *o, const struct gd_profile *prof, int sigfd,
 	{
 		struct relay_params rp = {
 			.client = &c,
-			.ffs_dir = ffs_dir,
-			.ep0 = ep0,
-			.ep_fd = ep_fd,
-			.map = &map,
+			.n_inst = (unsigned)n_pc,
 			.remote_speed = d.speed,
-			.bConfigurationValue = spec.bConfigurationValue,
 			.sigfd = sigfd,
 		};
 
+		for (k = 0; k < n_pc; k++) {
+			rp.inst[k].ep0 = pc[k].ep0;
+			rp.inst[k].ep_fd = pc[k].ep_fd;
+			rp.inst[k].map = &pc[k].map;
+			rp.inst[k].bConfigurationValue = spec.cfg[k].bConfigurationValue;
+		}
 		/* from here on signals are read from the signalfd in the loop */
 		sigprocmask(SIG_BLOCK, sigs, NULL);
 		r = got_signal ? 0 : relay_run(&rp);
@@ -275,13 +339,16 @@ static int run(const struct opts *o, const struct gd_profile *prof, int sigfd,
 		log_warnx("the server %s broke the USB/IP protocol: unplugging the gadget", rem.name);
 out_gadget:
 	gadget_unbind(g);
-	for (i = 0; i < FFS_MAX_EPS; i++)
-		if (ep_fd[i] >= 0)
-			close(ep_fd[i]);
-	if (ep0 >= 0)
-		close(ep0);
+	for (k = 0; k < n_pc; k++) {
+		for (i = 0; i < FFS_MAX_EPS; i++)
+			if (pc[k].ep_fd[i] >= 0)
+				close(pc[k].ep_fd[i]);
+		if (pc[k].ep0 >= 0)
+			close(pc[k].ep0);
+	}
 	gadget_destroy(g);
 out_desc:
+	free(pc);
 	describe_free(&d);
 out_client:
 	client_close(&c);

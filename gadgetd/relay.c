@@ -74,7 +74,10 @@ struct xfer {
 /* Bulk-Only Transport (USB MSC BOT 1.0 §5): what the last CBW announced. */
 enum bot_state { BOT_CBW, BOT_DATA_OUT };
 
+struct inst;
+
 struct rep {
+	struct inst *inst;
 	unsigned idx;  /* FunctionFS file ep(idx+1) */
 	int fd;
 	const struct ffs_ep_info *info;
@@ -100,6 +103,17 @@ struct rep {
 	bool hold_expired;  /* OUT: the wait is over, forward what there is */
 };
 
+/* The function of one configuration; at most one is enabled at a time. */
+struct inst {
+	unsigned k;   /* index in relay_params.inst[] */
+	int ep0;
+	const struct ffs_map *map;
+	uint8_t cfgval;
+	bool enabled;
+	unsigned n_ep;
+	struct rep ep[FFS_MAX_EPS];
+};
+
 enum urb_kind { U_FREE, U_XFER, U_CTRL, U_SETCONF, U_CLEARHALT, U_UNLINK };
 
 struct urb_slot {
@@ -122,13 +136,14 @@ struct relay {
 	size_t tx_len, tx_cap;
 	bool tx_wait; /* EPOLLOUT armed */
 	struct urb_slot urb[URB_SLOTS];
-	unsigned n_ep;
-	struct rep ep[FFS_MAX_EPS];
-	bool enabled;
-	bool ep0_busy;  /* a SETUP is being forwarded: ep0 stays out of epoll */
+	unsigned n_inst;
+	struct inst inst[RELAY_MAX_CONFIGS];
+	bool ep0_busy;  /* a SETUP is being forwarded: ep0s stay out of epoll */
+	struct inst *ctrl_inst; /* whose SETUP it is */
 	struct usb_ctrlrequest setup;
 	uint32_t ctrl_seqnum;
 	uint8_t ctrl_buf[CTRL_BUF];
+	uint8_t setconf_val;
 	int tfd;        /* timerfd for OUT holds */
 	bool timer_armed;
 	int result;
@@ -336,7 +351,7 @@ static int ep_fill(struct relay *r, struct rep *e)
 	size_t n;
 	int rr;
 
-	while (r->enabled) {
+	while (e->inst->enabled) {
 		x = &e->x[e->start];
 		if (x->st != X_IDLE)
 			break;
@@ -484,7 +499,7 @@ static int ep_drain(struct relay *r, struct rep *e)
 	for (;;) {
 		x = &e->x[e->finish];
 		if (e->in && x->st == X_READY) {
-			if (!r->enabled) {
+			if (!e->inst->enabled) {
 				x->st = X_IDLE;
 			} else {
 				rr = ffs_aio_write(&r->aio, &x->req, e->fd, x->buf, x->actual);
@@ -507,7 +522,7 @@ static int ep_drain(struct relay *r, struct rep *e)
 			if (rr)
 				return rr;
 		} else if (!e->in && x->st == X_READY) {
-			if (r->enabled) {
+			if (e->inst->enabled) {
 				rr = out_forward(r, e);
 				if (rr)
 					return rr < 0 ? rr : 0;
@@ -611,7 +626,7 @@ static int on_aio(struct relay *r)
 			struct rep *e = x->ep;
 
 			if (e->in) {
-				if (x->zlp_after && res[i] >= 0 && r->enabled) {
+				if (x->zlp_after && res[i] >= 0 && e->inst->enabled) {
 					x->zlp_after = false;
 					if (!ffs_aio_write(&r->aio, &x->req, e->fd, x->buf, 0))
 						continue;
@@ -646,11 +661,16 @@ static int on_aio(struct relay *r)
 
 /* ---- ep0 ---- */
 
+/* While a SETUP is forwarded, no ep0 is read: a read would be taken as its data stage. */
 static void ep0_poll(struct relay *r, bool on)
 {
-	struct epoll_event ev = { .events = on ? EPOLLIN : 0, .data.u32 = 2 };
+	unsigned k;
 
-	epoll_ctl(r->epfd, EPOLL_CTL_MOD, r->p->ep0, &ev);
+	for (k = 0; k < r->n_inst; k++) {
+		struct epoll_event ev = { .events = on ? EPOLLIN : 0, .data.u32 = 16 + k };
+
+		epoll_ctl(r->epfd, EPOLL_CTL_MOD, r->inst[k].ep0, &ev);
+	}
 	r->ep0_busy = !on;
 }
 
@@ -661,9 +681,9 @@ static void ep0_stall(struct relay *r)
 
 	/* the direction opposite to the data stage stalls (f_fs.c ffs_ep0_read/write) */
 	if (r->setup.bRequestType & USB_DIR_IN)
-		n = read(r->p->ep0, &b, 0);
+		n = read(r->ctrl_inst->ep0, &b, 0);
 	else
-		n = write(r->p->ep0, &b, 0);
+		n = write(r->ctrl_inst->ep0, &b, 0);
 	(void)n;
 }
 
@@ -672,16 +692,16 @@ static void ep0_ack_or_data(struct relay *r, const uint8_t *data, size_t len)
 	ssize_t n;
 
 	if (r->setup.bRequestType & USB_DIR_IN)
-		n = write(r->p->ep0, data, len);
+		n = write(r->ctrl_inst->ep0, data, len);
 	else
-		n = read(r->p->ep0, NULL, 0);
+		n = read(r->ctrl_inst->ep0, NULL, 0);
 	if (n < 0 && errno != EIDRM && errno != EL2HLT)
 		log_debug("ep0: reply to the host: %s", strerror(errno));
 }
 
-static int on_setup(struct relay *r, const struct usb_ctrlrequest *cr)
+static int on_setup(struct relay *r, struct inst *in_, const struct usb_ctrlrequest *cr)
 {
-	const struct ffs_map *m = r->p->map;
+	const struct ffs_map *m = in_->map;
 	uint16_t wvalue = __le16_to_cpu(cr->wValue), windex = __le16_to_cpu(cr->wIndex);
 	uint16_t wlength = __le16_to_cpu(cr->wLength);
 	bool in = (cr->bRequestType & USB_DIR_IN) && wlength;
@@ -690,6 +710,7 @@ static int on_setup(struct relay *r, const struct usb_ctrlrequest *cr)
 	ssize_t n;
 
 	r->setup = *cr;
+	r->ctrl_inst = in_;
 	switch (cr->bRequestType & USB_RECIP_MASK) {
 	case USB_RECIP_INTERFACE:
 		if (windex < m->n_intf)
@@ -717,7 +738,7 @@ static int on_setup(struct relay *r, const struct usb_ctrlrequest *cr)
 	if (!in && wlength) {
 		/* OUT data stage: it must be read before it can be forwarded, and the UDC
 		 * completes the status stage itself, so such a request cannot be stalled. */
-		n = read(r->p->ep0, r->ctrl_buf, wlength);
+		n = read(in_->ep0, r->ctrl_buf, wlength);
 		if (n != wlength) {
 			log_info("ep0: host data stage of %u bytes: %s", wlength,
 				 n < 0 ? strerror(errno) : "short");
@@ -733,13 +754,13 @@ static int on_setup(struct relay *r, const struct usb_ctrlrequest *cr)
 	return submit_urb(r, u, 0, in, USB_XFER_CONTROL, 0, setup, in ? NULL : r->ctrl_buf, wlength);
 }
 
-static void ep_start(struct relay *r)
+static void ep_start(struct inst *in_)
 {
 	unsigned i, addr, mps;
 	struct rep *e;
 
-	for (i = 0; i < r->n_ep; i++) {
-		e = &r->ep[i];
+	for (i = 0; i < in_->n_ep; i++) {
+		e = &in_->ep[i];
 		if (ffs_ep_desc(e->fd, &addr, &mps) == 0) {
 			e->gmps = mps ? mps : 64;
 			log_info("ep%u: host sees 0x%02x (wMaxPacketSize %u) for remote 0x%02x (%u)",
@@ -755,37 +776,41 @@ static void ep_start(struct relay *r)
 	}
 }
 
-static int on_event(struct relay *r, const struct usb_functionfs_event *ev)
+static int on_event(struct relay *r, struct inst *in_, const struct usb_functionfs_event *ev)
 {
 	unsigned i, k;
 	int rr;
 
-	log_info("FunctionFS event %s", ev_name(ev->type));
+	if (r->n_inst > 1)
+		log_info("FunctionFS event %s (configuration %u)", ev_name(ev->type), in_->cfgval);
+	else
+		log_info("FunctionFS event %s", ev_name(ev->type));
 	switch (ev->type) {
 	case FUNCTIONFS_ENABLE:
-		if (r->enabled)
+		if (in_->enabled)
 			return 0;
 		{
-			uint8_t s[8] = { 0x00, 0x09, r->p->bConfigurationValue, 0, 0, 0, 0, 0 };
+			uint8_t s[8] = { 0x00, 0x09, in_->cfgval, 0, 0, 0, 0, 0 };
 
 			rr = remote_ctrl(r, U_SETCONF, s);
 			if (rr)
 				return rr;
+			r->setconf_val = in_->cfgval;
 		}
-		r->enabled = true;
-		ep_start(r);
-		for (i = 0; i < r->n_ep; i++) {
-			rr = pump(r, &r->ep[i]);
+		in_->enabled = true;
+		ep_start(in_);
+		for (i = 0; i < in_->n_ep; i++) {
+			rr = pump(r, &in_->ep[i]);
 			if (rr)
 				return rr;
 		}
 		return 0;
 	case FUNCTIONFS_DISABLE:
-		if (!r->enabled)
+		if (!in_->enabled)
 			return 0;
-		r->enabled = false;
-		for (i = 0; i < r->n_ep; i++) {
-			struct rep *e = &r->ep[i];
+		in_->enabled = false;
+		for (i = 0; i < in_->n_ep; i++) {
+			struct rep *e = &in_->ep[i];
 
 			for (k = 0; k < e->depth; k++) {
 				struct xfer *x = &e->x[k];
@@ -807,7 +832,7 @@ static int on_event(struct relay *r, const struct usb_functionfs_event *ev)
 		}
 		return 0;
 	case FUNCTIONFS_SETUP:
-		return on_setup(r, &ev->u.setup);
+		return on_setup(r, in_, &ev->u.setup);
 	case FUNCTIONFS_UNBIND:
 		log_info("the gadget was unbound from its UDC");
 		r->stop = true;
@@ -818,17 +843,17 @@ static int on_event(struct relay *r, const struct usb_functionfs_event *ev)
 	}
 }
 
-static int on_ep0(struct relay *r)
+static int on_ep0(struct relay *r, struct inst *in_)
 {
 	struct usb_functionfs_event ev[4];
 	int n, i, rr;
 
 	while (!r->ep0_busy) {
-		n = ffs_ep0_events(r->p->ep0, ev, 4);
+		n = ffs_ep0_events(in_->ep0, ev, 4);
 		if (n <= 0)
 			return n == -EINTR ? 0 : n;
 		for (i = 0; i < n; i++) {
-			rr = on_event(r, &ev[i]);
+			rr = on_event(r, in_, &ev[i]);
 			if (rr)
 				return rr;
 		}
@@ -877,7 +902,7 @@ static int on_ret_xfer(struct relay *r, struct urb_slot *u, const struct usbip_h
 
 	urb_free(r, u);
 	if (status == -ESHUTDOWN || status == -ENODEV || status == -EPROTO) {
-		if (!unlinking && r->enabled && status != -EPROTO) {
+		if (!unlinking && e->inst->enabled && status != -EPROTO) {
 			log_warnx("ep%u (remote 0x%02x): the device is gone (%s)", e->idx + 1,
 				  e->info->remote_addr, strerror(-status));
 			r->stop = true;
@@ -886,7 +911,7 @@ static int on_ret_xfer(struct relay *r, struct urb_slot *u, const struct usbip_h
 		}
 	}
 	if (e->in) {
-		if (unlinking || !r->enabled || status == -ECONNRESET || status == -ENOENT) {
+		if (unlinking || !e->inst->enabled || status == -ECONNRESET || status == -ENOENT) {
 			x->st = X_IDLE;
 		} else if (status == -EPIPE) {
 			x->st = X_STALL;
@@ -917,7 +942,7 @@ static int on_ret_xfer(struct relay *r, struct urb_slot *u, const struct usbip_h
 					return rr;
 			}
 		}
-		if (status == -EPIPE && r->enabled) {
+		if (status == -EPIPE && e->inst->enabled) {
 			log_info("ep%u (remote 0x%02x): device stalled an OUT transfer", e->idx + 1,
 				 e->info->remote_addr);
 			ffs_ep_halt(e->fd, false);
@@ -970,14 +995,14 @@ static int rx_message(void *arg, const struct usbip_header *h, const uint8_t *pa
 			else
 				ep0_ack_or_data(r, payload, len);
 			ep0_poll(r, true);
-			return on_ep0(r);
+			return on_ep0(r, r->ctrl_inst);
 		}
 		return 0;
 	case U_SETCONF:
 		urb_free(r, u);
 		if (status)
 			log_warnx("the device refused SET_CONFIGURATION(%u): %s",
-				  r->p->bConfigurationValue, strerror(-status));
+				  r->setconf_val, strerror(-status));
 		return 0;
 	case U_CLEARHALT:
 		urb_free(r, u);
@@ -1036,8 +1061,12 @@ static int on_timer(struct relay *r)
 	if (read(r->tfd, &n, sizeof(n)) < 0 && errno != EAGAIN)
 		return -errno;
 	r->timer_armed = false;
-	for (i = 0; i < r->n_ep; i++) {
-		struct rep *e = &r->ep[i];
+	for (i = 0; i < r->n_inst * FFS_MAX_EPS; i++) {
+		struct inst *in_ = &r->inst[i / FFS_MAX_EPS];
+		struct rep *e = &in_->ep[i % FFS_MAX_EPS];
+
+		if (i % FFS_MAX_EPS >= in_->n_ep)
+			continue;
 
 		if (!e->held)
 			continue;
@@ -1052,21 +1081,22 @@ static int on_timer(struct relay *r)
 
 /* ---- set-up and the loop ---- */
 
-static int setup_eps(struct relay *r)
+static int setup_eps(struct inst *in_, const struct relay_inst *pi)
 {
-	const struct ffs_map *m = r->p->map;
+	const struct ffs_map *m = pi->map;
 	unsigned i, k;
 
-	r->n_ep = m->n_ep;
+	in_->n_ep = m->n_ep;
 	for (i = 0; i < m->n_ep; i++) {
-		struct rep *e = &r->ep[i];
+		struct rep *e = &in_->ep[i];
 		const struct ffs_ep_info *in = &m->ep[i];
 		uint8_t cls = m->intf_class[in->intf_index];
 		uint8_t sub = m->intf_subclass[in->intf_index];
 		uint8_t proto = m->intf_protocol[in->intf_index];
 
+		e->inst = in_;
 		e->idx = i;
-		e->fd = r->p->ep_fd[i];
+		e->fd = pi->ep_fd[i];
 		e->info = in;
 		e->in = in->remote_addr & 0x80;
 		e->num = in->remote_addr & 0x0f;
@@ -1092,11 +1122,11 @@ static int setup_eps(struct relay *r)
 				return -ENOMEM;
 		}
 	}
-	for (i = 0; i < r->n_ep; i++)
-		for (k = 0; k < r->n_ep; k++)
-			if (r->ep[i].bot && r->ep[k].bot && r->ep[i].in != r->ep[k].in &&
-			    r->ep[i].info->intf_index == r->ep[k].info->intf_index)
-				r->ep[i].bot_peer = &r->ep[k];
+	for (i = 0; i < in_->n_ep; i++)
+		for (k = 0; k < in_->n_ep; k++)
+			if (in_->ep[i].bot && in_->ep[k].bot && in_->ep[i].in != in_->ep[k].in &&
+			    in_->ep[i].info->intf_index == in_->ep[k].info->intf_index)
+				in_->ep[i].bot_peer = &in_->ep[k];
 	return 0;
 }
 
@@ -1119,8 +1149,14 @@ int relay_run(const struct relay_params *p)
 		rr = ffs_aio_init(&r->aio, FFS_MAX_EPS * XFER_DEPTH_MAX);
 	if (!rr)
 		rr = usbip_rx_init(&r->rx, RX_MAX_PAYLOAD);
-	if (!rr)
-		rr = setup_eps(r);
+	r->n_inst = p->n_inst;
+	for (i = 0; !rr && i < p->n_inst; i++) {
+		r->inst[i].k = i;
+		r->inst[i].ep0 = p->inst[i].ep0;
+		r->inst[i].map = p->inst[i].map;
+		r->inst[i].cfgval = p->inst[i].bConfigurationValue;
+		rr = setup_eps(&r->inst[i], &p->inst[i]);
+	}
 	if (rr) {
 		log_warn_errno(rr, "cannot start the relay");
 		goto out;
@@ -1130,13 +1166,16 @@ int relay_run(const struct relay_params *p)
 	epoll_ctl(r->epfd, EPOLL_CTL_ADD, p->sigfd, &ev);
 	ev.data.u32 = 1;
 	epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->c->fd, &ev);
-	ev.data.u32 = 2;
-	epoll_ctl(r->epfd, EPOLL_CTL_ADD, p->ep0, &ev);
+	for (i = 0; i < r->n_inst; i++) {
+		ev.data.u32 = 16 + i;
+		epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->inst[i].ep0, &ev);
+	}
 	ev.data.u32 = 3;
 	epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->aio.efd, &ev);
 	ev.data.u32 = 4;
 	epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->tfd, &ev);
-	rr = on_ep0(r); /* BIND and perhaps ENABLE are already queued */
+	for (i = 0; !rr && i < r->n_inst; i++)
+		rr = on_ep0(r, &r->inst[i]); /* BIND and perhaps ENABLE are already queued */
 	while (!rr && !r->stop) {
 		rr = tx_flush(r);
 		if (rr)
@@ -1163,14 +1202,15 @@ int relay_run(const struct relay_params *p)
 			case 1:
 				rr = on_socket(r, evs[i].events);
 				break;
-			case 2:
-				rr = on_ep0(r);
-				break;
 			case 3:
 				rr = on_aio(r);
 				break;
 			case 4:
 				rr = on_timer(r);
+				break;
+			default:
+				if (evs[i].data.u32 >= 16 && evs[i].data.u32 < 16 + r->n_inst)
+					rr = on_ep0(r, &r->inst[evs[i].data.u32 - 16]);
 				break;
 			}
 		}
@@ -1181,15 +1221,21 @@ int relay_run(const struct relay_params *p)
 		log_warn_errno(rr, "relay stopped");
 out:
 	/* outstanding AIO must be cancelled before buffers go */
-	for (i = 0; i < r->n_ep; i++)
-		for (k = 0; k < r->ep[i].depth; k++)
-			if (r->ep[i].x[k].st == X_AIO)
-				ffs_aio_cancel(&r->aio, &r->ep[i].x[k].req);
+	for (i = 0; i < r->n_inst * FFS_MAX_EPS; i++) {
+		struct rep *e = &r->inst[i / FFS_MAX_EPS].ep[i % FFS_MAX_EPS];
+
+		for (k = 0; k < e->depth; k++)
+			if (e->x[k].st == X_AIO)
+				ffs_aio_cancel(&r->aio, &e->x[k].req);
+	}
 	if (r->aio.ctx)
 		ffs_aio_destroy(&r->aio);
-	for (i = 0; i < r->n_ep; i++)
-		for (k = 0; k < r->ep[i].depth; k++)
-			free(r->ep[i].x[k].buf);
+	for (i = 0; i < r->n_inst * FFS_MAX_EPS; i++) {
+		struct rep *e = &r->inst[i / FFS_MAX_EPS].ep[i % FFS_MAX_EPS];
+
+		for (k = 0; k < e->depth; k++)
+			free(e->x[k].buf);
+	}
 	usbip_rx_free(&r->rx);
 	free(r->tx);
 	if (r->epfd >= 0)

@@ -12,14 +12,21 @@
 #include "functionfs/ffs_desc.h"
 #include "gadgetd/client.h"
 
+#define RELAY_MAX_CONFIGS 8
+
+/* One FunctionFS instance: the function of one configuration. */
+struct relay_inst {
+	int ep0;                     /* FunctionFS ep0, descriptors already written */
+	const int *ep_fd;            /* map->n_ep endpoint files, ep1.. in order */
+	const struct ffs_map *map;
+	uint8_t bConfigurationValue; /* mirrored on the remote at FUNCTIONFS_ENABLE */
+};
+
 struct relay_params {
 	struct client *client;      /* imported device; the relay takes the socket over */
-	const char *ffs_dir;        /* where FunctionFS is mounted */
-	int ep0;                    /* FunctionFS ep0, descriptors already written */
-	const int *ep_fd;           /* map->n_ep endpoint files, ep1.. in order */
-	const struct ffs_map *map;
+	unsigned n_inst;            /* one per configuration presented */
+	struct relay_inst inst[RELAY_MAX_CONFIGS];
 	int remote_speed;           /* enum usb_desc_speed */
-	uint8_t bConfigurationValue; /* mirrored on the remote at FUNCTIONFS_ENABLE */
 	int sigfd;                  /* signalfd for SIGINT/SIGTERM */
 };
 

@@ -77,19 +77,18 @@ static void ss_comp(struct usb_desc_endpoint *ep, uint8_t burst, uint8_t attr, u
 	ep->ss_wBytesPerInterval = bpi;
 }
 
-static void add_extra(unsigned int *n, struct usb_desc_extra *x, const uint8_t *d, size_t len)
+/* Extras go to the configuration's pool; a run grows only while it is the last one. */
+static void add_extra(struct usb_desc_config *c, struct usb_desc_extras *x, const uint8_t *d,
+		      size_t len)
 {
-	assert_true(*n < USB_DESC_MAX_EXTRA);
 	assert_int_equal(d[0], len);
-	x[*n].bLength = d[0];
-	x[*n].bDescriptorType = d[1];
-	memcpy(x[*n].data, d, len);
-	(*n)++;
+	assert_int_equal(usb_desc_extra_append(c, x, d), 0);
 }
 
-#define intf_extra(in, d) add_extra(&(in)->n_extra, (in)->extra, d, sizeof(d))
-#define ep_extra(ep, d) add_extra(&(ep)->n_extra, (ep)->extra, d, sizeof(d))
-#define cfg_extra(c, d) add_extra(&(c)->n_extra, (c)->extra, d, sizeof(d))
+#define intf_extra(c, in, d) add_extra(c, &(in)->extra, d, sizeof(d))
+#define ep_extra(c, ep, d) add_extra(c, &(ep)->extra, d, sizeof(d))
+#define cfg_extra(c, d) add_extra(c, &(c)->extra, d, sizeof(d))
+#define clear_extras(x) memset(&(x), 0, sizeof(x))
 
 /* An IAD standing before the next interface added. */
 static void add_iad(struct usb_desc_config *c, uint8_t first, uint8_t count, uint8_t cls,
@@ -403,7 +402,7 @@ static void test_keyboard_fs(void **state)
 	struct built *r;
 
 	(void)state;
-	intf_extra(in, hid_kbd);
+	intf_extra(c, in, hid_kbd);
 	add_ep(in, 0x81, USB_ENDPOINT_XFER_INT, 8, 10);
 	r = build(c, USB_DESC_SPEED_FULL, NULL, NULL);
 	assert_int_equal(r->len, sizeof(want));
@@ -417,6 +416,43 @@ static void test_keyboard_fs(void **state)
 	/* a low-speed keyboard is shown the same way */
 	r = build(c, USB_DESC_SPEED_LOW, NULL, NULL);
 	assert_memory_equal(r->blob, want, sizeof(want));
+	free(r);
+	free(c);
+}
+
+/*
+ * Keyboard and mouse: each interface's HID descriptor comes from its own run of
+ * the configuration's extra pool and lands right after its own interface.
+ */
+static void test_two_hid_interfaces(void **state)
+{
+	static const uint8_t hid_mouse[] = { 0x09, 0x21, 0x11, 0x01, 0x00, 0x01, 0x22, 0x34, 0x00 };
+	static const uint8_t want_fs[] = {
+		0x09, 0x04, 0x00, 0x00, 0x01, 0x03, 0x01, 0x01, 0x00,
+		0x09, 0x21, 0x11, 0x01, 0x00, 0x01, 0x22, 0x3f, 0x00,
+		0x07, 0x05, 0x81, 0x03, 0x08, 0x00, 0x0a,
+		0x09, 0x04, 0x01, 0x00, 0x01, 0x03, 0x01, 0x02, 0x00,
+		0x09, 0x21, 0x11, 0x01, 0x00, 0x01, 0x22, 0x34, 0x00,
+		0x07, 0x05, 0x82, 0x03, 0x04, 0x00, 0x0a,
+	};
+	struct usb_desc_config *c = cfg_new();
+	struct usb_desc_interface *kbd = add_intf(c, 0, 0, USB_CLASS_HID, 1, 1, 0);
+	struct usb_desc_interface *mouse;
+	struct built *r;
+
+	(void)state;
+	intf_extra(c, kbd, hid_kbd);
+	add_ep(kbd, 0x81, USB_ENDPOINT_XFER_INT, 8, 10);
+	mouse = add_intf(c, 1, 0, USB_CLASS_HID, 1, 2, 0);
+	intf_extra(c, mouse, hid_mouse);
+	add_ep(mouse, 0x82, USB_ENDPOINT_XFER_INT, 4, 10);
+	assert_int_equal(mouse->extra.off, sizeof(hid_kbd));
+	r = build(c, USB_DESC_SPEED_FULL, NULL, NULL);
+	/* header 12, counts 12, then the FS section: 3 + 3 descriptors */
+	assert_int_equal(le32(r->blob + 12), 6);
+	assert_memory_equal(r->blob + 24, want_fs, sizeof(want_fs));
+	assert_int_equal(r->map.n_intf, 2);
+	assert_int_equal(r->map.n_ep, 2);
 	free(r);
 	free(c);
 }
@@ -720,7 +756,7 @@ static void test_limits_accepted(void **state)
 		add_ep(in, 0x01 + k, USB_ENDPOINT_XFER_BULK, 512, 0);
 	}
 	in = add_intf(c, 15, 0, USB_CLASS_CSCID, 0, 0, 0);
-	intf_extra(in, ccid);
+	intf_extra(c, in, ccid);
 	r = build(c, USB_DESC_SPEED_HIGH, NULL, NULL);
 	assert_int_equal(r->map.n_ep, 30);
 	assert_int_equal(r->map.n_intf, 16);
@@ -757,7 +793,7 @@ static void test_refuse_cdc(void **state)
 	const char *parts[] = { "interface 0 (", usb_desc_type_str(0x24), NULL };
 
 	(void)state;
-	intf_extra(in, header);
+	intf_extra(c, in, header);
 	add_ep(in, 0x83, USB_ENDPOINT_XFER_INT, 16, 9);
 	add_ep(add_intf(c, 1, 0, USB_CLASS_CDC_DATA, 0, 0, 0), 0x81, USB_ENDPOINT_XFER_BULK, 512, 0);
 	expect_refusal(c, NULL, parts);
@@ -848,7 +884,7 @@ static void test_refuse_hid_two_descriptors(void **state)
 	const char *parts[] = { "interface 0 (", "10-byte HID", NULL };
 
 	(void)state;
-	intf_extra(in, hid2);
+	intf_extra(c, in, hid2);
 	add_ep(in, 0x81, USB_ENDPOINT_XFER_INT, 8, 10);
 	snprintf(want, sizeof(want),
 		 "interface 0 (%s, alt 0) has a HID descriptor naming 2 class descriptors: FunctionFS accepts only 1",
@@ -857,14 +893,14 @@ static void test_refuse_hid_two_descriptors(void **state)
 	assert_string_equal(err, want);
 
 	/* a 9-byte descriptor claiming 2 is as wrong */
-	memcpy(in->extra[0].data, hid9_2, sizeof(hid9_2));
-	in->extra[0].bLength = 9;
+	clear_extras(in->extra);
+	intf_extra(c, in, hid9_2);
 	assert_int_equal(ffs_desc_check(c, NULL, err, sizeof(err)), -EOPNOTSUPP);
 	assert_string_equal(err, want);
 
 	/* one class descriptor but a padded length: ffs_do_single_desc() inv_length */
-	in->n_extra = 0;
-	intf_extra(in, hid10);
+	clear_extras(in->extra);
+	intf_extra(c, in, hid10);
 	expect_refusal(c, NULL, parts);
 	free(c);
 }
@@ -879,11 +915,11 @@ static void test_refuse_class_desc_elsewhere(void **state)
 
 	(void)state;
 	/* 0x21 under a vendor-specific interface */
-	intf_extra(in, hid_kbd);
+	intf_extra(c, in, hid_kbd);
 	expect_refusal(c, NULL, vendor);
-	in->n_extra = 0;
+	clear_extras(in->extra);
 	in->bInterfaceClass = USB_CLASS_CSCID;
-	intf_extra(in, ccid53);
+	intf_extra(c, in, ccid53);
 	expect_refusal(c, NULL, cc);
 	free(c);
 }
@@ -914,9 +950,9 @@ static void test_refuse_endpoint_and_config_extras(void **state)
 	expect_refusal(c, NULL, empty);
 	ep = add_ep(add_intf(c, 0, 0, USB_CLASS_AUDIO, 3, 0, 0), 0x81, USB_ENDPOINT_XFER_BULK,
 		    512, 0);
-	ep_extra(ep, cs_ep);
+	ep_extra(c, ep, cs_ep);
 	expect_refusal(c, NULL, ep_parts);
-	ep->n_extra = 0;
+	clear_extras(ep->extra);
 	cfg_extra(c, vendor);
 	expect_refusal(c, NULL, cfg_parts);
 	free(c);
@@ -1092,6 +1128,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mass_storage_hs),
 		cmocka_unit_test(test_keyboard_fs),
+		cmocka_unit_test(test_two_hid_interfaces),
 		cmocka_unit_test(test_ss_remote_burst),
 		cmocka_unit_test(test_interrupt_intervals),
 		cmocka_unit_test(test_hs_high_bandwidth_interrupt),

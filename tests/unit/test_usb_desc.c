@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <cmocka.h>
 
+#include "functionfs/ffs_desc.h"
 #include "functionfs/usb_desc.h"
 
 /* ------------------------------------------------------------------------ */
@@ -181,7 +182,7 @@ static const uint8_t audio_cfg[] = {
 /* ------------------------------------------------------------------------ */
 
 struct ctx {
-	struct usb_desc_config *cfg; /* ~4.4 MB: heap, never stack */
+	struct usb_desc_config *cfg; /* ~54 KB: heap, not stack */
 	struct usb_desc_err err;
 };
 
@@ -213,6 +214,16 @@ static void assert_msg_has(const char *msg, const char *want)
 {
 	if (!strstr(msg, want))
 		fail_msg("error \"%s\" lacks \"%s\"", msg, want);
+}
+
+/* The @k-th extra descriptor of the run @x, which must exist. */
+static const uint8_t *xd(const struct usb_desc_config *cfg, const struct usb_desc_extras *x,
+			 unsigned int k)
+{
+	const uint8_t *d = usb_desc_extra(cfg, x, k);
+
+	assert_non_null(d);
+	return d;
 }
 
 /* Parse @buf after copying it, so ASan sees reads past @len. */
@@ -321,7 +332,7 @@ static void check_storage(const struct usb_desc_config *cfg, uint16_t mps)
 	assert_int_equal(cfg->bConfigurationValue, 1);
 	assert_int_equal(cfg->bmAttributes, 0xc0);
 	assert_int_equal(cfg->bMaxPower, 0);
-	assert_int_equal(cfg->n_extra, 0);
+	assert_int_equal(cfg->extra.n, 0);
 	assert_int_equal(cfg->n_iad, 0);
 	assert_int_equal(cfg->n_intf, 1);
 	assert_int_equal(in->bInterfaceNumber, 0);
@@ -330,7 +341,7 @@ static void check_storage(const struct usb_desc_config *cfg, uint16_t mps)
 	assert_int_equal(in->bInterfaceClass, 0x08);
 	assert_int_equal(in->bInterfaceSubClass, 0x06);
 	assert_int_equal(in->bInterfaceProtocol, 0x50);
-	assert_int_equal(in->n_extra, 0);
+	assert_int_equal(in->extra.n, 0);
 	assert_int_equal(in->n_ep, 2);
 	assert_int_equal(in->ep[0].bLength, 7);
 	assert_int_equal(in->ep[0].bEndpointAddress, 0x81);
@@ -377,7 +388,7 @@ static void test_storage_ss(void **state)
 		assert_int_equal(ep[i].ss_bMaxBurst, 15);
 		assert_int_equal(ep[i].ss_bmAttributes, 0);
 		assert_int_equal(ep[i].ss_wBytesPerInterval, 0);
-		assert_int_equal(ep[i].n_extra, 0); /* the companion is not an extra */
+		assert_int_equal(ep[i].extra.n, 0); /* the companion is not an extra */
 	}
 }
 
@@ -411,29 +422,29 @@ static void test_kbd(void **state)
 	assert_int_equal(c->cfg->iConfiguration, 8);
 	assert_int_equal(c->cfg->bmAttributes, 0xa0);
 	assert_int_equal(c->cfg->bMaxPower, 50);
-	assert_int_equal(c->cfg->n_extra, 0);
+	assert_int_equal(c->cfg->extra.n, 0);
 	assert_int_equal(c->cfg->n_intf, 1);
 	assert_int_equal(in->bInterfaceClass, 0x03);
 	assert_int_equal(in->bInterfaceSubClass, 0x01);
 	assert_int_equal(in->bInterfaceProtocol, 0x01);
 	/* The HID descriptor sits between interface and endpoint: interface extra. */
-	assert_int_equal(in->n_extra, 1);
-	assert_int_equal(in->extra[0].bLength, 9);
-	assert_int_equal(in->extra[0].bDescriptorType, 0x21);
-	assert_memory_equal(in->extra[0].data, hid, sizeof(hid));
-	assert_int_equal(in->extra[0].data[5], 1); /* bNumDescriptors */
+	assert_int_equal(in->extra.n, 1);
+	assert_int_equal(xd(c->cfg, &in->extra, 0)[0], 9);
+	assert_int_equal(xd(c->cfg, &in->extra, 0)[1], 0x21);
+	assert_memory_equal(xd(c->cfg, &in->extra, 0), hid, sizeof(hid));
+	assert_int_equal(xd(c->cfg, &in->extra, 0)[5], 1); /* bNumDescriptors */
 	assert_int_equal(in->n_ep, 1);
 	assert_int_equal(in->ep[0].bEndpointAddress, 0x81);
 	assert_int_equal(in->ep[0].bmAttributes, 0x03);
 	assert_int_equal(in->ep[0].wMaxPacketSize, 8);
 	assert_int_equal(in->ep[0].bInterval, 10);
-	assert_int_equal(in->ep[0].n_extra, 0);
+	assert_int_equal(in->ep[0].extra.n, 0);
 	assert_string_equal(usb_desc_xfer_str(in->ep[0].bmAttributes), "interrupt");
-	assert_string_equal(usb_desc_type_str(in->extra[0].bDescriptorType), "HID (0x21)");
+	assert_string_equal(usb_desc_type_str(xd(c->cfg, &in->extra, 0)[1]), "HID (0x21)");
 
 	assert_int_equal(parse_cfg(c, qemu_kbd_cfg_hs, sizeof(qemu_kbd_cfg_hs)), 0);
 	assert_int_equal(in->ep[0].bInterval, 7);
-	assert_int_equal(in->n_extra, 1);
+	assert_int_equal(in->extra.n, 1);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -451,13 +462,13 @@ static void test_net_rndis(void **state)
 	assert_int_equal(cfg->n_intf, 2);
 	assert_int_equal(cfg->intf[0].bInterfaceProtocol, 0xff);
 	assert_int_equal(cfg->intf[0].iInterface, 6);
-	assert_int_equal(cfg->intf[0].n_extra, 4);
-	assert_int_equal(cfg->intf[0].extra[0].bLength, 5);
-	assert_int_equal(cfg->intf[0].extra[2].bLength, 4);
-	assert_int_equal(cfg->intf[0].extra[2].data[2], 0x02); /* ACM subtype */
-	assert_int_equal(cfg->intf[0].extra[3].data[2], 0x06); /* union */
+	assert_int_equal(cfg->intf[0].extra.n, 4);
+	assert_int_equal(xd(cfg, &cfg->intf[0].extra, 0)[0], 5);
+	assert_int_equal(xd(cfg, &cfg->intf[0].extra, 2)[0], 4);
+	assert_int_equal(xd(cfg, &cfg->intf[0].extra, 2)[2], 0x02); /* ACM subtype */
+	assert_int_equal(xd(cfg, &cfg->intf[0].extra, 3)[2], 0x06); /* union */
 	for (unsigned int i = 0; i < 4; i++)
-		assert_int_equal(cfg->intf[0].extra[i].bDescriptorType, 0x24);
+		assert_int_equal(xd(cfg, &cfg->intf[0].extra, i)[1], 0x24);
 	assert_int_equal(cfg->intf[0].n_ep, 1);
 	assert_int_equal(cfg->intf[0].ep[0].wMaxPacketSize, 16);
 	assert_int_equal(cfg->intf[0].ep[0].bInterval, 32);
@@ -483,8 +494,8 @@ static void test_net_cdc(void **state)
 	/* Three interface descriptors: data interface 1 has alt settings 0 and 1. */
 	assert_int_equal(cfg->n_intf, 3);
 	assert_int_equal(cfg->intf[0].bInterfaceSubClass, 0x06);
-	assert_int_equal(cfg->intf[0].n_extra, 3);
-	assert_memory_equal(cfg->intf[0].extra[2].data, eth, sizeof(eth));
+	assert_int_equal(cfg->intf[0].extra.n, 3);
+	assert_memory_equal(xd(cfg, &cfg->intf[0].extra, 2), eth, sizeof(eth));
 	assert_int_equal(cfg->intf[0].n_ep, 1);
 	assert_int_equal(cfg->intf[1].bInterfaceNumber, 1);
 	assert_int_equal(cfg->intf[1].bAlternateSetting, 0);
@@ -511,7 +522,7 @@ static void check_acm(const struct usb_desc_config *cfg)
 
 	assert_int_equal(cfg->bmAttributes, 0x80);
 	assert_int_equal(cfg->bMaxPower, 0xfa);
-	assert_int_equal(cfg->n_extra, 0); /* the IAD is not a config extra */
+	assert_int_equal(cfg->extra.n, 0); /* the IAD is not a config extra */
 	assert_int_equal(cfg->n_iad, 1);
 	assert_int_equal(iad->bFirstInterface, 0);
 	assert_int_equal(iad->bInterfaceCount, 2);
@@ -521,15 +532,15 @@ static void check_acm(const struct usb_desc_config *cfg)
 	assert_int_equal(iad->iFunction, 7);
 	assert_int_equal(iad->before_intf, 0);
 	assert_int_equal(cfg->n_intf, 2);
-	assert_int_equal(cfg->intf[0].n_extra, 4);
-	assert_int_equal(cfg->intf[0].extra[2].data[3], 0x02); /* USB_CDC_CAP_LINE */
+	assert_int_equal(cfg->intf[0].extra.n, 4);
+	assert_int_equal(xd(cfg, &cfg->intf[0].extra, 2)[3], 0x02); /* USB_CDC_CAP_LINE */
 	assert_int_equal(cfg->intf[0].n_ep, 1);
 	assert_int_equal(cfg->intf[0].ep[0].bEndpointAddress, 0x82);
 	assert_int_equal(cfg->intf[0].ep[0].wMaxPacketSize, 10);
 	assert_int_equal(cfg->intf[0].ep[0].bInterval, 9);
 	assert_int_equal(cfg->intf[1].bInterfaceClass, 0x0a);
 	assert_int_equal(cfg->intf[1].iInterface, 6);
-	assert_int_equal(cfg->intf[1].n_extra, 0);
+	assert_int_equal(cfg->intf[1].extra.n, 0);
 	assert_int_equal(cfg->intf[1].n_ep, 2);
 	assert_int_equal(cfg->intf[1].ep[0].bEndpointAddress, 0x81);
 	assert_int_equal(cfg->intf[1].ep[1].bEndpointAddress, 0x01);
@@ -557,7 +568,7 @@ static void test_acm_ss(void **state)
 	assert_true(cfg->intf[1].ep[0].has_ss_comp);
 	assert_true(cfg->intf[1].ep[1].has_ss_comp);
 	assert_int_equal(cfg->intf[1].ep[1].ss_bMaxBurst, 0);
-	assert_int_equal(cfg->intf[0].ep[0].n_extra, 0);
+	assert_int_equal(cfg->intf[0].ep[0].extra.n, 0);
 }
 
 /* Two IADs; the second one's before_intf points at its first interface. */
@@ -584,7 +595,7 @@ static void test_two_iads(void **state)
 	assert_int_equal(c->cfg->intf[2].bInterfaceNumber, 2);
 	assert_int_equal(c->cfg->intf[3].bInterfaceNumber, 3);
 	/* The data endpoints of the first function did not swallow the IAD. */
-	assert_int_equal(c->cfg->intf[1].ep[1].n_extra, 0);
+	assert_int_equal(c->cfg->intf[1].ep[1].extra.n, 0);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -597,14 +608,14 @@ static void test_audio(void **state)
 	const struct usb_desc_endpoint *ep;
 
 	assert_int_equal(parse_cfg(c, audio_cfg, sizeof(audio_cfg)), 0);
-	assert_int_equal(cfg->n_extra, 1);
-	assert_int_equal(cfg->extra[0].bDescriptorType, 0x09);
-	assert_string_equal(usb_desc_type_str(cfg->extra[0].bDescriptorType), "OTG");
+	assert_int_equal(cfg->extra.n, 1);
+	assert_int_equal(xd(cfg, &cfg->extra, 0)[1], 0x09);
+	assert_string_equal(usb_desc_type_str(xd(cfg, &cfg->extra, 0)[1]), "OTG");
 	assert_int_equal(cfg->n_intf, 2);
-	assert_int_equal(cfg->intf[0].n_extra, 1);
+	assert_int_equal(cfg->intf[0].extra.n, 1);
 	assert_int_equal(cfg->intf[0].n_ep, 0);
 	assert_int_equal(cfg->intf[1].bAlternateSetting, 1);
-	assert_int_equal(cfg->intf[1].n_extra, 1);
+	assert_int_equal(cfg->intf[1].extra.n, 1);
 	assert_int_equal(cfg->intf[1].n_ep, 1);
 	ep = &cfg->intf[1].ep[0];
 	assert_int_equal(ep->bLength, 9);
@@ -614,9 +625,9 @@ static void test_audio(void **state)
 	assert_int_equal(ep->bInterval, 1);
 	assert_int_equal(ep->bRefresh, 0);
 	assert_int_equal(ep->bSynchAddress, 0);
-	assert_int_equal(ep->n_extra, 1);
-	assert_int_equal(ep->extra[0].bDescriptorType, 0x25);
-	assert_int_equal(ep->extra[0].bLength, 7);
+	assert_int_equal(ep->extra.n, 1);
+	assert_int_equal(xd(cfg, &ep->extra, 0)[1], 0x25);
+	assert_int_equal(xd(cfg, &ep->extra, 0)[0], 7);
 	assert_string_equal(usb_desc_xfer_str(ep->bmAttributes), "isochronous");
 	assert_string_equal(usb_desc_class_str(cfg->intf[1].bInterfaceClass), "Audio");
 }
@@ -879,13 +890,12 @@ static void test_too_many(void **state)
 	assert_int_equal(parse_cfg(c, b, len), -EINVAL);
 	assert_msg_has(c->err.msg, "interface 0 alt 0 has more than 32 ENDPOINT descriptors");
 
-	len = build_cfg(b, sizeof(b), 1, 0, USB_DESC_MAX_EXTRA);
+	/* Extras have no count limit, only the pool's bytes: 190 on one interface. */
+	len = build_cfg(b, sizeof(b), 1, 1, 190);
 	assert_int_equal(parse_cfg(c, b, len), 0);
-	assert_int_equal(c->cfg->intf[0].n_extra, USB_DESC_MAX_EXTRA);
-	len = build_cfg(b, sizeof(b), 1, 0, USB_DESC_MAX_EXTRA + 1);
-	assert_int_equal(parse_cfg(c, b, len), -EINVAL);
-	assert_string_equal(c->err.msg,
-			    "configuration descriptor, offset 98: more than 16 extra descriptors on interface 0 alt 0 (this one CS_INTERFACE (0x24))");
+	assert_int_equal(c->cfg->intf[0].extra.n, 190);
+	assert_int_equal(c->cfg->intf[0].extra.len, 190 * 5);
+	assert_int_equal(c->cfg->intf[0].n_ep, 1);
 }
 
 /* Vendor descriptors before any interface are the configuration's. */
@@ -900,12 +910,259 @@ static void test_vendor_extra(void **state)
 	};
 
 	assert_int_equal(parse_cfg(c, b, sizeof(b)), 0);
-	assert_int_equal(c->cfg->n_extra, 1);
-	assert_int_equal(c->cfg->extra[0].bDescriptorType, 0x41);
-	assert_memory_equal(c->cfg->extra[0].data, b + 9, 4);
-	assert_int_equal(c->cfg->intf[0].n_extra, 1);
-	assert_int_equal(c->cfg->intf[0].extra[0].bLength, 7);
+	assert_int_equal(c->cfg->extra.n, 1);
+	assert_int_equal(xd(c->cfg, &c->cfg->extra, 0)[1], 0x41);
+	assert_memory_equal(xd(c->cfg, &c->cfg->extra, 0), b + 9, 4);
+	assert_int_equal(c->cfg->intf[0].extra.n, 1);
+	assert_int_equal(xd(c->cfg, &c->cfg->intf[0].extra, 0)[0], 7);
 	assert_string_equal(usb_desc_type_str(0x41), "type 0x41");
+}
+
+/* ------------------------------------------------------------------------ */
+/* The model's size and its extra pool                                       */
+
+/* One per configuration, plus the other-speed one: it must stay small. */
+static void test_config_size(void **state)
+{
+	(void)state;
+	print_message("sizeof(struct usb_desc_config) = %zu\n", sizeof(struct usb_desc_config));
+	assert_true(sizeof(struct usb_desc_config) < 65536);
+	assert_true(sizeof(((struct usb_desc_config *)NULL)->extra_pool) >=
+		    USB_DESC_MAX_TOTAL - 9);
+}
+
+static size_t put(uint8_t *b, size_t o, const uint8_t *d)
+{
+	memcpy(b + o, d, d[0]);
+	return o + d[0];
+}
+
+/*
+ * A UVC camera the way real ones look (UVC 1.1 ch. 3): an IAD, a VideoControl
+ * interface with 40 CS_INTERFACE descriptors (header, camera terminal, 37
+ * extension units, output terminal), its interrupt endpoint with a CS_ENDPOINT,
+ * and a VideoStreaming interface with alt 0 and an isochronous alt 1.
+ */
+static size_t build_uvc(uint8_t *b, size_t cap)
+{
+	static const uint8_t iad[] = { 0x08, 0x0b, 0x00, 0x02, 0x0e, 0x03, 0x00, 0x02 };
+	static const uint8_t vc[] = { 0x09, 0x04, 0x00, 0x00, 0x01, 0x0e, 0x01, 0x00, 0x02 };
+	static const uint8_t vc_hdr[] = { 0x0d, 0x24, 0x01, 0x00, 0x01, 0x00, 0x00,
+					  0x80, 0x8d, 0x5b, 0x00, 0x01, 0x01 };
+	static const uint8_t camera[] = { 0x12, 0x24, 0x02, 0x01, 0x01, 0x02, 0x00, 0x00,
+					  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03,
+					  0x0e, 0x00, 0x00 };
+	static const uint8_t out_term[] = { 0x09, 0x24, 0x03, 0x30, 0x01, 0x01, 0x00, 0x01, 0x00 };
+	static const uint8_t int_ep[] = { 0x07, 0x05, 0x83, 0x03, 0x10, 0x00, 0x06 };
+	static const uint8_t cs_ep[] = { 0x05, 0x25, 0x03, 0x10, 0x00 };
+	static const uint8_t vs0[] = { 0x09, 0x04, 0x01, 0x00, 0x00, 0x0e, 0x02, 0x00, 0x00 };
+	static const uint8_t vs_hdr[] = { 0x0e, 0x24, 0x01, 0x01, 0x19, 0x00, 0x81, 0x00,
+					  0x30, 0x00, 0x00, 0x00, 0x01, 0x00 };
+	static const uint8_t mjpeg[] = { 0x0b, 0x24, 0x06, 0x01, 0x01, 0x01, 0x01, 0x00,
+					 0x00, 0x00, 0x00 };
+	static const uint8_t vs1[] = { 0x09, 0x04, 0x01, 0x01, 0x01, 0x0e, 0x02, 0x00, 0x00 };
+	static const uint8_t iso_ep[] = { 0x07, 0x05, 0x81, 0x05, 0x00, 0x14, 0x01 };
+	uint8_t xu[27] = { 27, 0x24, 0x06 };
+	size_t o = 9;
+
+	assert_true(cap >= 2048);
+	o = put(b, o, iad);
+	o = put(b, o, vc);
+	o = put(b, o, vc_hdr);
+	o = put(b, o, camera);
+	for (unsigned int i = 0; i < 37; i++) {
+		xu[3] = (uint8_t)(0x02 + i);  /* bUnitID */
+		memset(xu + 4, 0xa0 + i, 16); /* guidExtensionCode */
+		xu[20] = 8;                   /* bNumControls */
+		xu[21] = 1;                   /* bNrInPins */
+		xu[22] = 0x01;                /* baSourceID: the camera */
+		xu[23] = 2;                   /* bControlSize */
+		xu[24] = 0xff;
+		xu[25] = 0x00;
+		xu[26] = 0;                   /* iExtension */
+		o = put(b, o, xu);
+	}
+	o = put(b, o, out_term);
+	o = put(b, o, int_ep);
+	o = put(b, o, cs_ep);
+	o = put(b, o, vs0);
+	o = put(b, o, vs_hdr);
+	o = put(b, o, mjpeg);
+	o = put(b, o, vs1);
+	o = put(b, o, iso_ep);
+	memcpy(b, (const uint8_t[]){ 0x09, 0x02, (uint8_t)o, (uint8_t)(o >> 8), 0x02, 0x01,
+				     0x00, 0x80, 0xfa }, 9);
+	return o;
+}
+
+static void test_uvc_40_cs_interface(void **state)
+{
+	struct ctx *c = *state;
+	const struct usb_desc_config *cfg = c->cfg;
+	const struct usb_desc_interface *vc = &cfg->intf[0];
+	struct ffs_desc_opts o = { .udc_has_iso = true };
+	uint8_t b[2048];
+	const uint8_t *d;
+	unsigned int k = 0;
+	size_t len, bytes = 0;
+	char err[256], want[256];
+
+	len = build_uvc(b, sizeof(b));
+	assert_int_equal(parse_cfg(c, b, len), 0);
+	assert_int_equal(cfg->n_iad, 1);
+	assert_int_equal(cfg->n_intf, 3);
+	assert_int_equal(cfg->extra.n, 0);
+	assert_int_equal(vc->bInterfaceClass, 0x0e);
+	assert_int_equal(vc->extra.n, 40);
+	/* in wire order, every byte kept */
+	assert_memory_equal(xd(cfg, &vc->extra, 0), b + 9 + 8 + 9, 13);
+	assert_int_equal(xd(cfg, &vc->extra, 1)[2], 0x02);  /* VC_INPUT_TERMINAL */
+	assert_int_equal(xd(cfg, &vc->extra, 38)[3], 0x26); /* the last unit's bUnitID */
+	assert_int_equal(xd(cfg, &vc->extra, 38)[19], 0xa0 + 36);
+	assert_int_equal(xd(cfg, &vc->extra, 39)[2], 0x03); /* VC_OUTPUT_TERMINAL */
+	assert_null(usb_desc_extra(cfg, &vc->extra, 40));
+	usb_desc_for_each_extra(d, cfg, &vc->extra) {
+		assert_int_equal(d[1], 0x24);
+		bytes += d[0];
+		k++;
+	}
+	assert_int_equal(k, 40);
+	assert_int_equal(bytes, vc->extra.len);
+	assert_memory_equal(cfg->extra_pool + vc->extra.off, b + 9 + 8 + 9, bytes);
+	/* the endpoint's CS_ENDPOINT and VideoStreaming's descriptors are their own */
+	assert_int_equal(vc->n_ep, 1);
+	assert_int_equal(vc->ep[0].bEndpointAddress, 0x83);
+	assert_int_equal(vc->ep[0].extra.n, 1);
+	assert_int_equal(xd(cfg, &vc->ep[0].extra, 0)[1], 0x25);
+	assert_int_equal(cfg->intf[1].extra.n, 2);
+	assert_int_equal(xd(cfg, &cfg->intf[1].extra, 1)[2], 0x06); /* VS_FORMAT_MJPEG */
+	assert_int_equal(cfg->intf[2].bAlternateSetting, 1);
+	assert_int_equal(cfg->intf[2].extra.n, 0);
+	assert_int_equal(cfg->intf[2].ep[0].wMaxPacketSize, 0x1400);
+
+	/* FunctionFS cannot carry it, and says why in terms of the first one. */
+	snprintf(want, sizeof(want),
+		 "interface 0 (Video, alt 0) has a CS_INTERFACE (0x24) descriptor: FunctionFS accepts only interface, endpoint, IAD, SuperSpeed companion, and HID/CCID class descriptors");
+	assert_int_equal(ffs_desc_check(cfg, &o, err, sizeof(err)), -EOPNOTSUPP);
+	assert_string_equal(err, want);
+	assert_int_equal(ffs_desc_build(cfg, USB_DESC_SPEED_HIGH, NULL, &o, b, sizeof(b), NULL,
+					NULL, NULL), -EOPNOTSUPP);
+}
+
+/* The largest accepted configuration fills the pool exactly; one byte more is refused. */
+static void test_total_max(void **state)
+{
+	struct ctx *c = *state;
+	const size_t max = USB_DESC_MAX_TOTAL;
+	uint8_t *b = malloc(max + 1);
+	size_t o, n;
+	const uint8_t *d;
+	unsigned int k = 0;
+
+	assert_non_null(b);
+	/* all of it vendor descriptors before the first interface: 128 x 255 + 119 */
+	for (o = 9; o < max; o += n) {
+		n = max - o > 255 ? 255 : max - o;
+		b[o] = (uint8_t)n;
+		b[o + 1] = 0x41;
+		memset(b + o + 2, (int)(o & 0xff), n - 2);
+	}
+	memcpy(b, (const uint8_t[]){ 0x09, 0x02, (uint8_t)max, (uint8_t)(max >> 8), 0x00, 0x01,
+				     0x00, 0x80, 0x32 }, 9);
+	assert_int_equal(parse_cfg(c, b, max), 0);
+	assert_int_equal(c->cfg->wTotalLength, max);
+	assert_int_equal(c->cfg->extra.n, 129);
+	assert_int_equal(c->cfg->extra.off, 0);
+	assert_int_equal(c->cfg->extra.len, max - 9);
+	assert_int_equal(c->cfg->extra_used, USB_DESC_EXTRA_POOL);
+	assert_memory_equal(c->cfg->extra_pool, b + 9, max - 9);
+	usb_desc_for_each_extra(d, c->cfg, &c->cfg->extra)
+		k++;
+	assert_int_equal(k, 129);
+	assert_int_equal(xd(c->cfg, &c->cfg->extra, 128)[0], 119);
+
+	/* the same behind an interface */
+	b[9] = 0x09;
+	b[10] = 0x04;
+	memset(b + 11, 0, 7);
+	b[18] = 246;
+	b[19] = 0x24;
+	assert_int_equal(parse_cfg(c, b, max), 0);
+	assert_int_equal(c->cfg->extra.n, 0);
+	assert_int_equal(c->cfg->n_intf, 1);
+	assert_int_equal(c->cfg->intf[0].extra.n, 129);
+	assert_int_equal(c->cfg->intf[0].extra.len, max - 18);
+
+	b[max] = 0;
+	b[2] = (uint8_t)(max + 1);
+	b[3] = (uint8_t)((max + 1) >> 8);
+	assert_int_equal(parse_cfg(c, b, max + 1), -EINVAL);
+	assert_string_equal(c->err.msg,
+			    "configuration descriptor: wTotalLength is 32769, more than the 32768 bytes supported");
+	free(b);
+}
+
+/* Building a model by hand: runs are contiguous, bounded, and read back safely. */
+static void test_extra_append(void **state)
+{
+	struct ctx *c = *state;
+	struct usb_desc_config *cfg = c->cfg;
+	struct usb_desc_interface *in = &cfg->intf[0];
+	static const uint8_t a[] = { 0x04, 0x41, 0x01, 0x02 };
+	static const uint8_t h[] = { 0x09, 0x21, 0x11, 0x01, 0x00, 0x01, 0x22, 0x3f, 0x00 };
+	struct usb_desc_extras bad;
+	uint8_t big[255] = { 255, 0x41 };
+	const uint8_t *d;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->n_intf = 1;
+	assert_null(usb_desc_extra(cfg, &cfg->extra, 0));
+	assert_null(usb_desc_extra_next(cfg, &cfg->extra, NULL));
+	assert_int_equal(usb_desc_extra_append(cfg, &cfg->extra, a), 0);
+	assert_int_equal(usb_desc_extra_append(cfg, &cfg->extra, a), 0);
+	assert_int_equal(usb_desc_extra_append(cfg, &in->extra, h), 0);
+	assert_int_equal(cfg->extra.n, 2);
+	assert_int_equal(cfg->extra.len, 8);
+	assert_int_equal(in->extra.off, 8);
+	assert_int_equal(in->extra.len, 9);
+	assert_int_equal(cfg->extra_used, 17);
+	assert_memory_equal(xd(cfg, &in->extra, 0), h, sizeof(h));
+	/* only the last run can grow; a torn descriptor is refused */
+	assert_int_equal(usb_desc_extra_append(cfg, &cfg->extra, a), -EINVAL);
+	assert_int_equal(usb_desc_extra_append(cfg, &in->ep[0].extra, (const uint8_t[]){ 1, 0x41 }),
+			 -EINVAL);
+	assert_int_equal(cfg->extra.n, 2);
+	assert_int_equal(cfg->extra_used, 17);
+	/* a cleared run starts over at the end of the pool */
+	memset(&cfg->extra, 0, sizeof(cfg->extra));
+	assert_int_equal(usb_desc_extra_append(cfg, &cfg->extra, a), 0);
+	assert_int_equal(cfg->extra.off, 17);
+	assert_int_equal(xd(cfg, &cfg->extra, 0)[1], 0x41);
+
+	/* inconsistent runs read as ending early, never past the pool or the run */
+	bad = (struct usb_desc_extras){ .n = 1, .off = USB_DESC_EXTRA_POOL - 1, .len = 2 };
+	assert_null(usb_desc_extra(cfg, &bad, 0));
+	assert_null(usb_desc_extra_next(cfg, &bad, NULL));
+	bad = (struct usb_desc_extras){ .n = 3, .off = 8, .len = 9 };
+	assert_non_null(usb_desc_extra(cfg, &bad, 0));
+	assert_null(usb_desc_extra(cfg, &bad, 1));
+	bad = (struct usb_desc_extras){ .n = 1, .off = 8, .len = 8 }; /* HID cut short */
+	assert_null(usb_desc_extra(cfg, &bad, 0));
+	bad = (struct usb_desc_extras){ .n = 1, .off = 30, .len = 4 }; /* zeroes: bLength 0 */
+	assert_null(usb_desc_extra(cfg, &bad, 0));
+	d = usb_desc_extra_next(cfg, &in->extra, NULL);
+	assert_non_null(d);
+	assert_null(usb_desc_extra_next(cfg, &in->extra, d));
+
+	/* the pool fills up: -ENOSPC and nothing changes */
+	while (cfg->extra_used + sizeof(big) <= USB_DESC_EXTRA_POOL)
+		assert_int_equal(usb_desc_extra_append(cfg, &in->ep[1].extra, big), 0);
+	assert_int_equal(usb_desc_extra_append(cfg, &in->ep[1].extra, big), -ENOSPC);
+	memset(&bad, 0, sizeof(bad));
+	assert_int_equal(usb_desc_extra_append(cfg, &bad, big), -ENOSPC);
+	assert_int_equal(bad.n, 0);
+	assert_int_equal(bad.len, 0);
+	assert_true(cfg->extra_used <= USB_DESC_EXTRA_POOL);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1235,6 +1492,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_iad_bad, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_too_many, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vendor_extra, setup, teardown),
+		cmocka_unit_test(test_config_size),
+		cmocka_unit_test_setup_teardown(test_uvc_40_cs_interface, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_total_max, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_extra_append, setup, teardown),
 		cmocka_unit_test(test_langids),
 		cmocka_unit_test(test_string_ascii),
 		cmocka_unit_test(test_string_bmp),
