@@ -47,6 +47,7 @@
 #define RX_MAX_PAYLOAD 65536
 #define CTRL_BUF 4096            /* composite clamps ep0 data stages to 4096 */
 #define HOLD_NS 2000000          /* how long half a remote packet may wait for the rest */
+#define CTRL_TIMEOUT_S 4         /* a host gives a control transfer 5 s (usb_control_msg) */
 
 #define USB_XFER_CONTROL 0
 #define USB_XFER_ISOC 1
@@ -145,6 +146,7 @@ struct relay {
 	uint8_t ctrl_buf[CTRL_BUF];
 	uint8_t setconf_val;
 	int tfd;        /* timerfd for OUT holds */
+	int ctfd;       /* timerfd: deadline of the forwarded SETUP */
 	bool timer_armed;
 	int result;
 	bool stop;
@@ -749,8 +751,12 @@ static int on_setup(struct relay *r, struct inst *in_, const struct usb_ctrlrequ
 	if (!u)
 		return -ENOBUFS;
 	r->ctrl_seqnum = u->seqnum;
-	if (in || !wlength)
+	if (in || !wlength) {
+		struct itimerspec its = { .it_value = { CTRL_TIMEOUT_S, 0 } };
+
 		ep0_poll(r, false); /* reply after RET_SUBMIT; no ep0 reads meanwhile */
+		timerfd_settime(r->ctfd, 0, &its, NULL);
+	}
 	return submit_urb(r, u, 0, in, USB_XFER_CONTROL, 0, setup, in ? NULL : r->ctrl_buf, wlength);
 }
 
@@ -978,6 +984,8 @@ static int rx_message(void *arg, const struct usbip_header *h, const uint8_t *pa
 			urb_free(r, t);
 			return pump(r, x->ep);
 		}
+		if (t)
+			urb_free(r, t); /* e.g. a control request that timed out */
 		return 0;
 	}
 	u = urb_find(r, h->seqnum); /* rx_payload_len() already checked it exists */
@@ -990,6 +998,9 @@ static int rx_message(void *arg, const struct usbip_header *h, const uint8_t *pa
 	case U_CTRL:
 		urb_free(r, u);
 		if (h->seqnum == r->ctrl_seqnum && r->ep0_busy) {
+			struct itimerspec off = { { 0, 0 }, { 0, 0 } };
+
+			timerfd_settime(r->ctfd, 0, &off, NULL);
 			if (status)
 				ep0_stall(r);
 			else
@@ -1079,6 +1090,31 @@ static int on_timer(struct relay *r)
 	return 0;
 }
 
+/* The device did not answer a forwarded SETUP in time: stall it for the host. */
+static int on_ctrl_timeout(struct relay *r)
+{
+	struct urb_slot *u;
+	uint64_t n;
+
+	if (read(r->ctfd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		return -errno;
+	if (!r->ep0_busy)
+		return 0;
+	log_info("ep0: the device did not answer request %02x %02x within %d s: stalled",
+		 r->setup.bRequestType, r->setup.bRequest, CTRL_TIMEOUT_S);
+	u = urb_find(r, r->ctrl_seqnum);
+	if (u && !u->unlinking) {
+		int rr = send_unlink(r, u);
+
+		if (rr)
+			return rr;
+	}
+	r->ctrl_seqnum = 0; /* a late RET_SUBMIT is then dropped */
+	ep0_stall(r);
+	ep0_poll(r, true);
+	return on_ep0(r, r->ctrl_inst);
+}
+
 /* ---- set-up and the loop ---- */
 
 static int setup_eps(struct inst *in_, const struct relay_inst *pi)
@@ -1144,7 +1180,8 @@ int relay_run(const struct relay_params *p)
 	r->c = p->client;
 	r->epfd = epoll_create1(EPOLL_CLOEXEC);
 	r->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	rr = r->epfd < 0 || r->tfd < 0 ? -errno : 0;
+	r->ctfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	rr = r->epfd < 0 || r->tfd < 0 || r->ctfd < 0 ? -errno : 0;
 	if (!rr)
 		rr = ffs_aio_init(&r->aio, FFS_MAX_EPS * XFER_DEPTH_MAX);
 	if (!rr)
@@ -1174,6 +1211,8 @@ int relay_run(const struct relay_params *p)
 	epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->aio.efd, &ev);
 	ev.data.u32 = 4;
 	epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->tfd, &ev);
+	ev.data.u32 = 5;
+	epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->ctfd, &ev);
 	for (i = 0; !rr && i < r->n_inst; i++)
 		rr = on_ep0(r, &r->inst[i]); /* BIND and perhaps ENABLE are already queued */
 	while (!rr && !r->stop) {
@@ -1207,6 +1246,9 @@ int relay_run(const struct relay_params *p)
 				break;
 			case 4:
 				rr = on_timer(r);
+				break;
+			case 5:
+				rr = on_ctrl_timeout(r);
 				break;
 			default:
 				if (evs[i].data.u32 >= 16 && evs[i].data.u32 < 16 + r->n_inst)
@@ -1242,6 +1284,8 @@ out:
 		close(r->epfd);
 	if (r->tfd >= 0)
 		close(r->tfd);
+	if (r->ctfd >= 0)
+		close(r->ctfd);
 	free(r);
 	return rr;
 }
