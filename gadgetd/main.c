@@ -25,6 +25,7 @@
 #include "gadgetd/log.h"
 #include "gadgetd/profile.h"
 #include "gadgetd/relay.h"
+#include "gadgetd/usbids.h"
 
 #define RUN_DIR "/run/gadgetd"
 
@@ -65,7 +66,7 @@ static const char *class_name(uint8_t c)
 static int do_list(const struct remote *rem)
 {
 	struct devlist_entry *l;
-	char err[512];
+	char err[512], names[520];
 	unsigned n, i, j;
 	int r;
 
@@ -83,8 +84,10 @@ static int do_list(const struct remote *rem)
 
 		if (!cls && l[i].n_intf)
 			cls = l[i].intf[0].bInterfaceClass;
+		usbids_name(u->idVendor, u->idProduct, names, sizeof(names));
 		printf("  %-10s %04x:%04x  %-16s %-6s speed  %s\n", u->busid, u->idVendor,
-		       u->idProduct, class_name(cls), usbip_speed_str(u->speed), u->path);
+		       u->idProduct, class_name(cls), usbip_speed_str(u->speed), names);
+		printf("             %s\n", u->path);
 		for (j = 0; j < l[i].n_intf; j++)
 			printf("             interface %u: %02x/%02x/%02x %s\n", j,
 			       l[i].intf[j].bInterfaceClass, l[i].intf[j].bInterfaceSubClass,

@@ -17,6 +17,15 @@ SB=$(export_dev 46f4:0001) || { result $J-storage FAIL "cannot export the usb-st
 KB=$(export_dev 0627:0001 Keyboard) || { result $J-keyboard FAIL "cannot export the usb-kbd"; }
 gadget_side_up || { result $J FAIL "gadget side did not come up"; job_end; exit 1; }
 
+# gadgetd --list shows what `usbip list -r` shows: busid, VID:PID, speed, names
+"$GADGETD" --remote 127.0.0.1 --list > $LAB_OUT/list.txt 2>&1
+if grep -q "^  $SB  *46f4:0001 .* high  *speed" $LAB_OUT/list.txt &&
+   grep -q "^  $KB  *0627:0001 .* speed  *Adomax" $LAB_OUT/list.txt; then
+	result $J-list PASS "gadgetd --list names $SB (46f4:0001, high speed) and $KB (0627:0001, usb.ids name)"
+else
+	result $J-list FAIL "gadgetd --list output:"; cat $LAB_OUT/list.txt
+fi
+
 compare() {  # compare NAME BUSID VID:PID
 	local name=$1 b=$2 id=$3 G n
 	[ -n "$b" ] || return 1
