@@ -15,6 +15,19 @@
 
 #include "gadgetd/client.h"
 
+static int cancel_fd = -1;
+static unsigned dead_peer_s = 10;
+
+void client_set_cancel_fd(int fd)
+{
+	cancel_fd = fd;
+}
+
+void client_set_dead_peer_timeout(unsigned seconds)
+{
+	dead_peer_s = seconds ? seconds : 1;
+}
+
 static long now_ms(void)
 {
 	struct timespec ts;
@@ -25,7 +38,7 @@ static long now_ms(void)
 
 static int wait_fd(int fd, short events, long deadline)
 {
-	struct pollfd p = { .fd = fd, .events = events };
+	struct pollfd p[2] = { { .fd = fd, .events = events }, { .fd = cancel_fd, .events = POLLIN } };
 	long left;
 	int r;
 
@@ -33,7 +46,9 @@ static int wait_fd(int fd, short events, long deadline)
 		left = deadline - now_ms();
 		if (left <= 0)
 			return -ETIMEDOUT;
-		r = poll(&p, 1, (int)left);
+		r = poll(p, cancel_fd >= 0 ? 2 : 1, (int)left);
+		if (r > 0 && cancel_fd >= 0 && (p[1].revents & POLLIN))
+			return -EINTR;
 		if (r > 0)
 			return 0;
 		if (r == 0)
@@ -187,15 +202,29 @@ static int tcp_connect(const struct remote *r, int *out, char *err, size_t errle
 		}
 		close(fd);
 		fd = -1;
+		if (r_ == -EINTR)
+			break;
 	}
 	freeaddrinfo(res);
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot connect to %s: %s", r->name, strerror(-r_));
+		snprintf(err, errlen, "cannot connect to %s: %s", r->name,
+			 r_ == -EINTR ? "interrupted" : strerror(-r_));
 		return r_;
 	}
 	/* Both Linux peers set TCP_NODELAY: every URB is a small message. */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+	/* USB/IP has no heartbeat: TCP must notice a dead server (research A7) */
+	{
+		int idle = (int)(dead_peer_s / 3 ? dead_peer_s / 3 : 1);
+		int intvl = (int)(dead_peer_s / 6 ? dead_peer_s / 6 : 1), cnt = 3;
+		unsigned int uto = dead_peer_s * 1000;
+
+		setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+		setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+		setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+		setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+		setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &uto, sizeof(uto));
+	}
 	*out = fd;
 	return 0;
 }

@@ -42,6 +42,21 @@ struct client {
 };
 
 /**
+ * client_set_cancel_fd() - every blocking wait of this module also watches @fd and
+ * ends with -EINTR once it is readable (gadgetd passes its signalfd, so SIGTERM is
+ * obeyed while connecting or importing). -1: no such fd.
+ */
+void client_set_cancel_fd(int fd);
+
+/**
+ * client_set_dead_peer_timeout() - @seconds (>= 1): a server silent that long is
+ * declared dead, through TCP keepalive (idle @seconds/3, interval @seconds/6, 3
+ * probes) and TCP_USER_TIMEOUT (@seconds * 1000 ms, tcp(7)), on every socket
+ * connected after the call. The relay then sees -ETIMEDOUT.
+ */
+void client_set_dead_peer_timeout(unsigned seconds);
+
+/**
  * remote_parse() - "HOST", "HOST:PORT", "[V6ADDR]:PORT" -> @r (port default 3240).
  * Return: 0 or -EINVAL (empty host, bad port) with @err filled.
  */

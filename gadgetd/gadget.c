@@ -111,6 +111,23 @@ int gadget_pick_udc(const char *want, char *udc, size_t udclen, char *err, size_
 	return 0;
 }
 
+int gadget_udc_busy(const char *udc, char *who, size_t wholen)
+{
+	char path[512], buf[256] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), UDC_CLASS "/%s/function", udc);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	fclose(f);
+	buf[strcspn(buf, "\n")] = 0;
+	snprintf(who, wholen, "%s", buf);
+	return buf[0] != 0;
+}
+
 static const struct {
 	const char *name;
 	int speed;
@@ -286,7 +303,13 @@ int gadget_create(const struct gadget_spec *s, struct gadget **out, char *err, s
 		const struct gadget_config *gc = &s->cfg[k];
 
 		mkdir(gc->ffs_dir, 0755);
-		if (mount(gc->ffs_name, gc->ffs_dir, "functionfs", 0, NULL)) {
+		char opts[64] = "";
+
+		/* the unprivileged relay may reopen nothing, but the files are its */
+		if (s->set_owner)
+			snprintf(opts, sizeof(opts), "uid=%u,gid=%u", (unsigned)s->uid,
+				 (unsigned)s->gid);
+		if (mount(gc->ffs_name, gc->ffs_dir, "functionfs", 0, opts[0] ? opts : NULL)) {
 			r = -errno;
 			snprintf(err, errlen, "cannot mount FunctionFS %s at %s: %s", gc->ffs_name,
 				 gc->ffs_dir, strerror(errno));

@@ -9,7 +9,9 @@
 #define GADGETD_GADGET_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define GADGET_MAX_LANGS 8
 #define GADGET_MAX_CONFIGS 8
@@ -37,9 +39,20 @@ struct gadget_spec {
 	unsigned n_cfg;              /* in the order the host will index them */
 	struct gadget_config cfg[GADGET_MAX_CONFIGS];
 	int max_speed;               /* enum usb_desc_speed cap for the link, 0 = the UDC's */
+	bool set_owner;              /* mount FunctionFS with uid=, gid= */
+	uid_t uid;
+	gid_t gid;
 };
 
 struct gadget;
+
+/**
+ * gadget_udc_busy() - is a gadget driver bound to @udc already? Reads
+ * /sys/class/udc/UDC/function (udc/core.c function_show: the bound driver's name,
+ * a ConfigFS gadget's name or a legacy gadget module's).
+ * Return: 1 with @who filled, 0 if free, -errno if it cannot be read.
+ */
+int gadget_udc_busy(const char *udc, char *who, size_t wholen);
 
 /**
  * gadget_udc_max_speed() - the fastest speed @udc can link at, from

@@ -8,6 +8,12 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <linux/usb/functionfs.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,17 +35,32 @@
 
 #define RUN_DIR "/run/gadgetd"
 
-static volatile sig_atomic_t got_signal;
-
-static void on_signal(int sig)
+/* SIGINT/SIGTERM are blocked from the start and only ever read from a signalfd:
+ * every wait (connect, import, backoff, the relay) also watches it. */
+static bool signal_pending(int sigfd)
 {
-	got_signal = sig;
+	struct pollfd p = { .fd = sigfd, .events = POLLIN };
+
+	return poll(&p, 1, 0) > 0;
+}
+
+/* Wait @seconds or until a signal. Return: true if a signal came. */
+static bool wait_or_signal(int sigfd, unsigned seconds)
+{
+	struct pollfd p = { .fd = sigfd, .events = POLLIN };
+	int r;
+
+	do
+		r = poll(&p, 1, (int)(seconds * 1000));
+	while (r < 0 && errno == EINTR);
+	return r > 0;
 }
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: gadgetd --remote HOST[:PORT] --busid BUSID [--udc UDC] [--profile FILE] [-v]\n"
+		"usage: gadgetd --remote HOST[:PORT] --busid BUSID [--udc UDC] [--profile FILE]\n"
+		"               [--user USER] [--once] [-fv]\n"
 		"       gadgetd --remote HOST[:PORT] --list\n"
 		"       gadgetd --profile FILE -n\n"
 		"\n"
@@ -50,6 +71,9 @@ static void usage(FILE *f)
 		"  -b, --busid BUSID         the exported device (see --list)\n"
 		"  -u, --udc UDC             device controller in /sys/class/udc (default: the only one)\n"
 		"  -p, --profile FILE        libconfig profile: overrides and defaults (gadgetd.profile(5))\n"
+		"  -U, --user USER           run the relay as USER, without privileges\n"
+		"  -1, --once                exit when the connection or device is lost, or the\n"
+		"                            device is not exported (default: wait and retry)\n"
 		"  -l, --list                list the devices HOST exports, then exit\n"
 		"  -n, --check               check the profile and options, then exit\n"
 		"  -f, --foreground-log      log to stderr even when it is not a terminal\n"
@@ -99,8 +123,16 @@ static int do_list(const struct remote *rem)
 }
 
 struct opts {
-	const char *remote, *busid, *udc, *profile;
-	int list, check, verbose, to_stderr;
+	const char *remote, *busid, *udc, *profile, *user;
+	int list, check, verbose, to_stderr, once;
+	uid_t uid;
+	gid_t gid;
+};
+
+/* How a session ended. */
+struct outcome {
+	bool permanent; /* retrying cannot help: bad configuration, refused device */
+	bool ran;       /* the gadget was up: start the backoff afresh */
 };
 
 static const char *str_or(const char *a, const char *b)
@@ -233,35 +265,164 @@ static int open_functionfs(struct pcfg *c)
 	return 0;
 }
 
-static int run(const struct opts *o, const struct gd_profile *prof, int sigfd,
-	       const sigset_t *sigs)
+/* Child exit codes of a privilege-separated relay, and back. */
+static const int relay_codes[] = { -ECONNRESET, -ENODEV, -EPROTO, -ETIMEDOUT };
+
+static int relay_exit_code(int r)
 {
-	char err[1024], udc[128], name[160];
+	unsigned i;
+
+	if (!r)
+		return 0;
+	for (i = 0; i < sizeof(relay_codes) / sizeof(relay_codes[0]); i++)
+		if (r == relay_codes[i])
+			return 10 + (int)i;
+	return 19;
+}
+
+static int relay_from_exit_code(int code)
+{
+	if (code == 0)
+		return 0;
+	if (code >= 10 && code < 10 + (int)(sizeof(relay_codes) / sizeof(relay_codes[0])))
+		return relay_codes[code - 10];
+	return -EIO;
+}
+
+/*
+ * --user: the relay runs in a child that has given up root (no capabilities, no
+ * way back: PR_SET_NO_NEW_PRIVS). It inherits the open socket and FunctionFS files,
+ * which is all it needs. The parent stays root only to tear the gadget down, and
+ * passes SIGINT/SIGTERM on.
+ */
+static int relay_unprivileged(const struct relay_params *rp, const struct opts *o, int sigfd)
+{
+	struct pollfd p[2];
+	int pidfd, status, stopping = 0;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return log_warn_errno(-errno, "fork");
+	if (pid == 0) {
+		if (setgroups(1, &o->gid) || setgid(o->gid) || setuid(o->uid)) {
+			log_warn("dropping privileges to %s", o->user);
+			_exit(19);
+		}
+		if (setuid(0) == 0) {
+			log_warnx("could regain root after dropping privileges: refusing to run");
+			_exit(19);
+		}
+		prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+		log_info("relay running as %s (uid %u, gid %u)", o->user, (unsigned)o->uid,
+			 (unsigned)o->gid);
+		_exit(relay_exit_code(relay_run(rp)));
+	}
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	p[0] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
+	p[1] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+	for (;;) {
+		if (poll(p, pidfd >= 0 ? 2 : 1, pidfd >= 0 ? -1 : 200) < 0 && errno != EINTR)
+			break;
+		if (p[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			if (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
+				log_info("signal %u: stopping the relay", si.ssi_signo);
+				kill(pid, SIGTERM);
+				stopping = 1;
+			}
+		}
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	if (stopping)
+		return 0;
+	if (WIFEXITED(status))
+		return relay_from_exit_code(WEXITSTATUS(status));
+	log_warnx("the relay process died (signal %d)", WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	return -EIO;
+}
+
+/* For the allow policy: bInterfaceClass of every interface of every configuration. */
+static unsigned device_classes(const struct remote_desc *d, uint8_t *cls, unsigned max)
+{
+	unsigned n = 0, i, k;
+
+	for (k = 0; k < d->n_cfg; k++)
+		for (i = 0; i < d->cfg[k]->n_intf && n < max; i++)
+			cls[n++] = d->cfg[k]->intf[i].bInterfaceClass;
+	return n;
+}
+
+/*
+ * One session: import, describe, present, relay, tear down.
+ * Return: 0 when stopped by a signal, else -errno with @oc saying whether a retry
+ * can help. Everything it built is undone before it returns.
+ */
+static int run(const struct opts *o, const struct gd_profile *prof, int sigfd, struct outcome *oc)
+{
+	char err[1024], udc[128], name[160], who[256];
 	struct remote rem;
 	struct client c = { .fd = -1 };
 	struct remote_desc d;
 	struct gadget_spec spec;
 	struct gadget *g = NULL;
 	struct pcfg *pc = NULL;
-	int n_pc = 0, r, rc = 1, present_speed, k;
+	int n_pc = 0, r, present_speed, k;
 	unsigned i;
 
+	memset(oc, 0, sizeof(*oc));
+	oc->permanent = true; /* until the network is involved */
 	if (remote_parse(o->remote, &rem, err, sizeof(err)))
 		goto fail_msg;
 	if (gadget_pick_udc(o->udc, udc, sizeof(udc), err, sizeof(err)))
 		goto fail_msg;
-	if (client_import(&rem, o->busid, &c, err, sizeof(err)))
-		goto fail_msg;
+	if (gadget_udc_busy(udc, who, sizeof(who)) > 0) {
+		log_warnx("UDC %s is in use by gadget %s: stop it first, or choose another UDC "
+			  "with --udc", udc, who);
+		return -EBUSY;
+	}
+	oc->permanent = false;
+	r = client_import(&rem, o->busid, &c, err, sizeof(err));
+	if (r == -EINTR || signal_pending(sigfd))
+		return 0;
+	if (r) {
+		if (r == -ENODEV && !o->once)
+			log_info("%s: waiting for it", err);
+		else
+			log_warnx("%s", err);
+		/* a port that does not speak USB/IP will not start to */
+		oc->permanent = r == -EPROTO || r == -EINVAL;
+		return r;
+	}
 	if (c.version != USBIP_VERSION)
 		log_info("%s answered with USB/IP version 0x%04x (older than 0x%04x); carrying on",
 			 rem.name, c.version, USBIP_VERSION);
 	log_info("imported %s from %s: %04x:%04x, %s speed, devid 0x%08x", o->busid, rem.name,
 		 c.udev.idVendor, c.udev.idProduct, usbip_speed_str(c.udev.speed), c.devid);
-	if (got_signal)
-		goto stopped;
-	if (describe_device(&c, &d, err, sizeof(err))) {
+	r = describe_device(&c, &d, err, sizeof(err));
+	if (r == -EINTR || signal_pending(sigfd)) {
+		r = 0;
+		goto out_desc;
+	}
+	if (r) {
 		log_warnx("reading the descriptors of %s: %s", o->busid, err);
 		goto out_client;
+	}
+	oc->permanent = true;
+	{
+		uint8_t cls[64];
+		unsigned n = device_classes(&d, cls, 64);
+
+		if (!profile_allows(prof, d.dev.idVendor, d.dev.idProduct, cls, n, err, sizeof(err))) {
+			log_warnx("busid %s (%04x:%04x) is refused by the profile's allow policy: %s",
+				  o->busid, d.dev.idVendor, d.dev.idProduct, err);
+			r = -EPERM;
+			goto out_desc;
+		}
 	}
 	{
 		/* show the device at its own speed when the UDC allows it (relay-framing
@@ -276,6 +437,7 @@ static int run(const struct opts *o, const struct gd_profile *prof, int sigfd,
 				 usbip_speed_str((uint32_t)umax));
 	}
 	snprintf(name, sizeof(name), "gadgetd.%s", udc);
+	r = -ENOMEM;
 	pc = calloc(DESCRIBE_MAX_CONFIGS, sizeof(*pc));
 	if (!pc)
 		goto out_desc;
@@ -285,11 +447,18 @@ static int run(const struct opts *o, const struct gd_profile *prof, int sigfd,
 			pc[k].ep_fd[i] = -1;
 	}
 	n_pc = build_configs(o, &d, name, pc);
-	if (n_pc <= 0)
+	if (n_pc <= 0) {
+		r = n_pc ? n_pc : -EOPNOTSUPP;
 		goto out_desc;
+	}
 	fill_spec(&spec, &d, prof, name);
 	spec.max_speed = present_speed;
 	spec.n_cfg = (unsigned)n_pc;
+	if (o->user) {
+		spec.set_owner = true;
+		spec.uid = o->uid;
+		spec.gid = o->gid;
+	}
 	for (k = 0; k < n_pc; k++) {
 		fill_config(&spec.cfg[k], &spec, &d, d.cfg[pc[k].index], prof);
 		spec.cfg[k].ffs_name = pc[k].ffs_name;
@@ -298,23 +467,33 @@ static int run(const struct opts *o, const struct gd_profile *prof, int sigfd,
 	if (n_pc > 1)
 		log_info("presenting %d configurations", n_pc);
 	mkdir(RUN_DIR, 0755);
-	if (got_signal)
-		goto stopped_desc;
-	if (gadget_create(&spec, &g, err, sizeof(err))) {
+	if (signal_pending(sigfd)) {
+		r = 0;
+		goto out_desc;
+	}
+	r = gadget_create(&spec, &g, err, sizeof(err));
+	if (r) {
 		log_warnx("%s", err);
 		goto out_desc;
 	}
-	for (k = 0; k < n_pc; k++)
-		if (open_functionfs(&pc[k]))
+	for (k = 0; k < n_pc; k++) {
+		r = open_functionfs(&pc[k]);
+		if (r)
 			goto out_gadget;
-	if (got_signal)
-		goto stopped_gadget;
-	if (gadget_bind(g, udc, err, sizeof(err))) {
+	}
+	if (signal_pending(sigfd)) {
+		r = 0;
+		goto out_gadget;
+	}
+	r = gadget_bind(g, udc, err, sizeof(err));
+	if (r) {
 		log_warnx("%s", err);
 		goto out_gadget;
 	}
 	log_info("gadget %s bound to UDC %s: %04x:%04x is plugged into the host", name, udc,
 		 spec.idVendor, spec.idProduct);
+	oc->permanent = false;
+	oc->ran = true;
 	{
 		struct relay_params rp = {
 			.client = &c,
@@ -329,17 +508,17 @@ static int run(const struct opts *o, const struct gd_profile *prof, int sigfd,
 			rp.inst[k].map = &pc[k].map;
 			rp.inst[k].bConfigurationValue = spec.cfg[k].bConfigurationValue;
 		}
-		/* from here on signals are read from the signalfd in the loop */
-		sigprocmask(SIG_BLOCK, sigs, NULL);
-		r = got_signal ? 0 : relay_run(&rp);
+		r = o->user ? relay_unprivileged(&rp, o, sigfd) : relay_run(&rp);
 	}
-	rc = r ? 1 : 0;
 	if (r == -ECONNRESET)
 		log_warnx("the server %s closed the connection: unplugging the gadget", rem.name);
 	else if (r == -ENODEV)
 		log_warnx("the device %s went away: unplugging the gadget", o->busid);
 	else if (r == -EPROTO)
 		log_warnx("the server %s broke the USB/IP protocol: unplugging the gadget", rem.name);
+	else if (r == -ETIMEDOUT)
+		log_warnx("the server %s stopped answering (dead-peer timeout): unplugging the "
+			  "gadget", rem.name);
 out_gadget:
 	gadget_unbind(g);
 	for (k = 0; k < n_pc; k++) {
@@ -356,19 +535,10 @@ out_desc:
 out_client:
 	client_close(&c);
 	log_info("gadget removed, connection closed");
-	return rc;
+	return r;
 fail_msg:
 	log_warnx("%s", err);
-	return 1;
-stopped_gadget:
-	rc = 0;
-	goto out_gadget;
-stopped_desc:
-	rc = 0;
-	goto out_desc;
-stopped:
-	client_close(&c);
-	return 0;
+	return -EINVAL;
 }
 
 int main(int argc, char **argv)
@@ -378,6 +548,8 @@ int main(int argc, char **argv)
 		{ "busid", required_argument, NULL, 'b' },
 		{ "udc", required_argument, NULL, 'u' },
 		{ "profile", required_argument, NULL, 'p' },
+		{ "user", required_argument, NULL, 'U' },
+		{ "once", no_argument, NULL, '1' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "check", no_argument, NULL, 'n' },
 		{ "foreground-log", no_argument, NULL, 'f' },
@@ -390,17 +562,20 @@ int main(int argc, char **argv)
 	struct gd_profile prof = { 0 };
 	struct gd_profile_err perr;
 	struct remote rem;
+	struct outcome oc;
 	char err[512];
-	struct sigaction sa;
 	sigset_t set;
-	int ch, sigfd, rc;
+	unsigned rmin, rmax, delay;
+	int ch, sigfd, r;
 
-	while ((ch = getopt_long(argc, argv, "r:b:u:p:lnfvhV", lo, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "r:b:u:p:U:1lnfvhV", lo, NULL)) != -1) {
 		switch (ch) {
 		case 'r': o.remote = optarg; break;
 		case 'b': o.busid = optarg; break;
 		case 'u': o.udc = optarg; break;
 		case 'p': o.profile = optarg; break;
+		case 'U': o.user = optarg; break;
+		case '1': o.once = 1; break;
 		case 'l': o.list = 1; break;
 		case 'n': o.check = 1; break;
 		case 'f': o.to_stderr = 1; break;
@@ -416,16 +591,20 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	log_init(o.to_stderr, o.verbose > 1 ? 1 : 0, "gadgetd");
-	if (o.profile) {
-		if (profile_load_file(o.profile, &prof, &perr)) {
-			log_warnx("%s", perr.msg);
-			return 1;
-		}
+	if (o.profile && profile_load_file(o.profile, &prof, &perr)) {
+		log_warnx("%s", perr.msg);
+		return 1;
 	}
 	/* the command line wins over the profile */
 	o.remote = o.remote ? o.remote : prof.remote;
 	o.busid = o.busid ? o.busid : prof.busid;
 	o.udc = o.udc ? o.udc : prof.udc;
+	o.user = o.user ? o.user : prof.user;
+	rmin = prof.has_retry_min ? prof.retry_min : 1;
+	rmax = prof.has_retry_max ? prof.retry_max : 30;
+	if (rmax < rmin)
+		rmax = rmin;
+	client_set_dead_peer_timeout(prof.has_dead_peer_timeout ? prof.dead_peer_timeout : 10);
 	if (!o.remote) {
 		fprintf(stderr, "gadgetd: --remote HOST[:PORT] is required (or remote in the profile)\n");
 		usage(stderr);
@@ -435,36 +614,67 @@ int main(int argc, char **argv)
 		fprintf(stderr, "gadgetd: %s\n", err);
 		return 2;
 	}
+	if (o.user) {
+		struct passwd *pw = getpwnam(o.user);
+
+		if (!pw) {
+			fprintf(stderr, "gadgetd: --user %s: no such user\n", o.user);
+			return 2;
+		}
+		if (pw->pw_uid == 0) {
+			fprintf(stderr, "gadgetd: --user %s is root: that drops nothing\n", o.user);
+			return 2;
+		}
+		o.uid = pw->pw_uid;
+		o.gid = pw->pw_gid;
+	}
 	if (o.list) {
-		rc = do_list(&rem);
+		r = do_list(&rem);
 		profile_free(&prof);
-		return rc;
+		return r;
 	}
 	if (!o.busid) {
 		fprintf(stderr, "gadgetd: --busid BUSID is required (see --list)\n");
 		return 2;
 	}
 	if (o.check) {
-		printf("remote %s, busid %s, udc %s: configuration OK\n", rem.name, o.busid,
-		       o.udc ? o.udc : "(the only one)");
+		printf("remote %s, busid %s, udc %s%s%s: configuration OK\n", rem.name, o.busid,
+		       o.udc ? o.udc : "(the only one)", o.user ? ", relay as " : "",
+		       o.user ? o.user : "");
 		profile_free(&prof);
 		return 0;
 	}
-	/* Until the relay runs, a signal only sets a flag that each step checks;
-	 * then the signals are read from a signalfd in the loop. */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, NULL);
 	sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sigfd < 0)
 		fatal("signalfd");
-	rc = run(&o, &prof, sigfd, &set);
+	client_set_cancel_fd(sigfd);
+	delay = rmin;
+	for (;;) {
+		r = run(&o, &prof, sigfd, &oc);
+		if (r == 0 || signal_pending(sigfd)) {
+			r = 0;
+			break;
+		}
+		if (o.once || oc.permanent) {
+			r = 1;
+			break;
+		}
+		if (oc.ran)
+			delay = rmin;
+		log_info("retrying in %u s", delay);
+		if (wait_or_signal(sigfd, delay)) {
+			r = 0;
+			break;
+		}
+		if (!oc.ran)
+			delay = delay * 2 > rmax ? rmax : delay * 2;
+	}
 	close(sigfd);
 	profile_free(&prof);
-	return rc;
+	return r;
 }

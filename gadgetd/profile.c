@@ -20,11 +20,14 @@
 
 #include <libconfig.h>
 
+#include "functionfs/usb_desc.h"
 #include "gadgetd/profile.h"
 
 #define USB_MAX_STRING_LEN	126	/* bytes of UTF-8, as ConfigFS takes them */
 #define BUSID_MAX_LEN		31	/* SYSFS_BUS_ID_SIZE - 1 */
 #define MAX_POWER_MA		500
+#define MAX_SECONDS		3600	/* dead_peer_timeout, retry.min, retry.max */
+#define USER_MAX_LEN		32	/* as useradd(8) allows by default */
 
 /* libconfig prepends this and "/" to @include paths: nothing can be opened */
 #define NO_INCLUDE_DIR		"/dev/null"
@@ -35,7 +38,12 @@ struct pctx {
 	struct gd_profile_err *err;
 };
 
-static const char *const top_keys[] = { "remote", "busid", "udc", "device", NULL };
+static const char *const top_keys[] = {
+	"remote", "busid", "udc", "device", "dead_peer_timeout", "retry", "user", "allow",
+	NULL,
+};
+static const char *const retry_keys[] = { "min", "max", NULL };
+static const char *const allow_keys[] = { "devices", "classes", NULL };
 static const char *const device_keys[] = {
 	"idVendor", "idProduct", "bcdDevice", "serial", "manufacturer", "product",
 	"MaxPower", "self_powered", NULL,
@@ -174,9 +182,13 @@ static int get_string(const struct pctx *c, const config_setting_t *s,
 	return 0;
 }
 
-/* An int or int64 setting within 0..@max; @maxstr is how the range is shown. */
-static int get_uint(const struct pctx *c, const config_setting_t *s, const char *key,
-		    long long max, const char *maxstr, long long *out)
+/*
+ * An int or int64 setting within @min..@max; @minstr and @maxstr are how the
+ * range is shown.
+ */
+static int get_range(const struct pctx *c, const config_setting_t *s, const char *key,
+		     long long min, const char *minstr, long long max, const char *maxstr,
+		     long long *out)
 {
 	long long v;
 
@@ -190,10 +202,30 @@ static int get_uint(const struct pctx *c, const config_setting_t *s, const char 
 	default:
 		return line_err(c, setting_line(s), "%s: expected an integer", key);
 	}
-	if (v < 0 || v > max)
-		return line_err(c, setting_line(s), "%s: %lld is out of range 0..%s",
-				key, v, maxstr);
+	if (v < min || v > max)
+		return line_err(c, setting_line(s), "%s: %lld is out of range %s..%s",
+				key, v, minstr, maxstr);
 	*out = v;
+	return 0;
+}
+
+static int get_uint(const struct pctx *c, const config_setting_t *s, const char *key,
+		    long long max, const char *maxstr, long long *out)
+{
+	return get_range(c, s, key, 0, "0", max, maxstr, out);
+}
+
+/* Seconds, 1..MAX_SECONDS. */
+static int get_seconds(const struct pctx *c, const config_setting_t *s, const char *key,
+		       bool *has, unsigned int *dst)
+{
+	long long v = 0;
+	int ret = get_range(c, s, key, 1, "1", MAX_SECONDS, "3600", &v);
+
+	if (ret)
+		return ret;
+	*has = true;
+	*dst = (unsigned int)v;
 	return 0;
 }
 
@@ -261,6 +293,220 @@ static int parse_device(const struct pctx *c, const config_setting_t *dev)
 	return ret;
 }
 
+static int parse_retry(const struct pctx *c, const config_setting_t *g)
+{
+	struct gd_profile *p = c->p;
+	const config_setting_t *max_s = NULL;
+	int i, n, ret = 0;
+
+	if (!config_setting_is_group(g))
+		return line_err(c, setting_line(g), "retry: expected a group { ... }");
+
+	n = config_setting_length(g);
+	for (i = 0; i < n && !ret; i++) {
+		const config_setting_t *s = config_setting_get_elem(g, (unsigned int)i);
+		const char *k = config_setting_name(s);
+
+		if (!k || !key_known(retry_keys, k))
+			return unknown_key(c, s, "retry.", retry_keys);
+		if (!strcmp(k, "min")) {
+			ret = get_seconds(c, s, "retry.min", &p->has_retry_min, &p->retry_min);
+		} else {
+			ret = get_seconds(c, s, "retry.max", &p->has_retry_max, &p->retry_max);
+			max_s = s;
+		}
+	}
+	if (!ret && p->has_retry_min && p->has_retry_max && p->retry_min > p->retry_max)
+		return line_err(c, setting_line(max_s), "retry.max: %u is less than retry.min (%u)",
+				p->retry_max, p->retry_min);
+	return ret;
+}
+
+/* A user name as useradd(8) takes it by default: [a-z_][a-z0-9_-]*, at most 32. */
+static int parse_user(const struct pctx *c, const config_setting_t *s)
+{
+	const char *u;
+	int ret = get_string(c, s, "user", USER_MAX_LEN, &c->p->user);
+
+	if (ret)
+		return ret;
+	u = c->p->user;
+	if (!((*u >= 'a' && *u <= 'z') || *u == '_'))
+		goto bad;
+	for (u++; *u; u++)
+		if (!((*u >= 'a' && *u <= 'z') || (*u >= '0' && *u <= '9') || *u == '_' ||
+		      *u == '-'))
+			goto bad;
+	return 0;
+bad:
+	return line_err(c, setting_line(s),
+			"user: \"%s\" is not a valid user name ([a-z_][a-z0-9_-]*)", c->p->user);
+}
+
+/* @v, cut at 40 bytes and with bytes other than printable ASCII as '?', for messages */
+static const char *shown(const char *v, char buf[44])
+{
+	size_t i;
+
+	for (i = 0; v[i] && i < 40; i++)
+		buf[i] = (v[i] >= 0x20 && v[i] < 0x7f) ? v[i] : '?';
+	if (v[i]) {
+		memcpy(buf + i, "...", 3);
+		i += 3;
+	}
+	buf[i] = '\0';
+	return buf;
+}
+
+static int hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* Exactly four hex digits at @s; the value to *@out. */
+static bool hex4(const char *s, uint16_t *out)
+{
+	unsigned int v = 0;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		int d = hexval(s[i]);
+
+		if (d < 0)
+			return false;
+		v = (v << 4) | (unsigned int)d;
+	}
+	*out = (uint16_t)v;
+	return true;
+}
+
+/* "VVVV:PPPP" or "VVVV:*" */
+static bool parse_dev_entry(const char *v, struct gd_allow_dev *d)
+{
+	memset(d, 0, sizeof(*d));
+	if (strlen(v) < 6 || !hex4(v, &d->vid) || v[4] != ':')
+		return false;
+	if (!strcmp(v + 5, "*")) {
+		d->any_pid = true;
+		return true;
+	}
+	return strlen(v + 5) == 4 && hex4(v + 5, &d->pid);
+}
+
+/* An integer 0..255 or a string "0xN" / "0xNN". */
+static int parse_class_entry(const struct pctx *c, const config_setting_t *e,
+			     const char *key, uint8_t *out)
+{
+	long long v = 0;
+	const char *str;
+	char buf[44];
+	int ret, hi, lo;
+
+	switch (config_setting_type(e)) {
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		ret = get_uint(c, e, key, 0xff, "255", &v);
+		if (!ret)
+			*out = (uint8_t)v;
+		return ret;
+	case CONFIG_TYPE_STRING:
+		str = config_setting_get_string(e);
+		if (!str)
+			str = "";
+		if (str[0] == '0' && (str[1] == 'x' || str[1] == 'X')) {
+			hi = hexval(str[2]);
+			lo = hi >= 0 && str[3] ? hexval(str[3]) : -1;
+			if (hi >= 0 && !str[3]) {
+				*out = (uint8_t)hi;
+				return 0;
+			}
+			if (lo >= 0 && !str[4]) {
+				*out = (uint8_t)(hi << 4 | lo);
+				return 0;
+			}
+		}
+		return line_err(c, setting_line(e),
+				"%s: \"%s\" is not a class code (0..255, or \"0x00\"..\"0xff\")",
+				key, shown(str, buf));
+	default:
+		return line_err(c, setting_line(e),
+				"%s: expected an integer 0..255 or a string \"0xNN\"", key);
+	}
+}
+
+/* allow.devices or allow.classes: an array [ ... ] or a list ( ... ) */
+static int parse_allow_list(const struct pctx *c, const config_setting_t *l, bool devices)
+{
+	struct gd_profile *p = c->p;
+	const char *name = devices ? "allow.devices" : "allow.classes";
+	int i, n, ret;
+
+	if (!config_setting_is_array(l) && !config_setting_is_list(l))
+		return line_err(c, setting_line(l), "%s: expected an array [ ... ] or a list ( ... )",
+				name);
+
+	n = config_setting_length(l);
+	for (i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(l, (unsigned int)i);
+		char key[32], buf[44];
+		const char *v;
+
+		if (i >= GD_PROFILE_MAX_ALLOW)
+			return line_err(c, setting_line(e), "%s: more than %d entries", name,
+					GD_PROFILE_MAX_ALLOW);
+		snprintf(key, sizeof(key), "%s[%d]", name, i);
+		if (!devices) {
+			ret = parse_class_entry(c, e, key, &p->allow_class[i]);
+			if (ret)
+				return ret;
+			p->n_allow_class = (unsigned int)i + 1;
+			continue;
+		}
+		if (config_setting_type(e) != CONFIG_TYPE_STRING)
+			return line_err(c, setting_line(e),
+					"%s: expected a string \"VVVV:PPPP\" or \"VVVV:*\"", key);
+		v = config_setting_get_string(e);
+		if (!v)
+			v = "";
+		if (!parse_dev_entry(v, &p->allow_dev[i]))
+			return line_err(c, setting_line(e),
+					"%s: \"%s\" is not \"VVVV:PPPP\" or \"VVVV:*\" (4 hex digits each)",
+					key, shown(v, buf));
+		p->n_allow_dev = (unsigned int)i + 1;
+	}
+	if (devices)
+		p->has_allow_dev = true;
+	else
+		p->has_allow_class = true;
+	return 0;
+}
+
+static int parse_allow(const struct pctx *c, const config_setting_t *g)
+{
+	int i, n, ret = 0;
+
+	if (!config_setting_is_group(g))
+		return line_err(c, setting_line(g), "allow: expected a group { ... }");
+
+	c->p->has_allow = true;
+	n = config_setting_length(g);
+	for (i = 0; i < n && !ret; i++) {
+		const config_setting_t *s = config_setting_get_elem(g, (unsigned int)i);
+		const char *k = config_setting_name(s);
+
+		if (!k || !key_known(allow_keys, k))
+			return unknown_key(c, s, "allow.", allow_keys);
+		ret = parse_allow_list(c, s, !strcmp(k, "devices"));
+	}
+	return ret;
+}
+
 static int parse_root(const struct pctx *c, const config_setting_t *root)
 {
 	int i, n, ret = 0;
@@ -279,8 +525,17 @@ static int parse_root(const struct pctx *c, const config_setting_t *root)
 			ret = get_string(c, s, "busid", BUSID_MAX_LEN, &c->p->busid);
 		else if (!strcmp(k, "udc"))
 			ret = get_string(c, s, "udc", 0, &c->p->udc);
-		else
+		else if (!strcmp(k, "device"))
 			ret = parse_device(c, s);
+		else if (!strcmp(k, "dead_peer_timeout"))
+			ret = get_seconds(c, s, "dead_peer_timeout", &c->p->has_dead_peer_timeout,
+					  &c->p->dead_peer_timeout);
+		else if (!strcmp(k, "retry"))
+			ret = parse_retry(c, s);
+		else if (!strcmp(k, "user"))
+			ret = parse_user(c, s);
+		else
+			ret = parse_allow(c, s);
 	}
 	return ret;
 }
@@ -522,5 +777,74 @@ void profile_free(struct gd_profile *p)
 	free(p->serial);
 	free(p->manufacturer);
 	free(p->product);
+	free(p->user);
 	memset(p, 0, sizeof(*p));
+}
+
+static bool dev_listed(const struct gd_profile *p, uint16_t vid, uint16_t pid)
+{
+	unsigned int i, n = p->n_allow_dev < GD_PROFILE_MAX_ALLOW ? p->n_allow_dev
+								   : GD_PROFILE_MAX_ALLOW;
+
+	for (i = 0; i < n; i++)
+		if (p->allow_dev[i].vid == vid &&
+		    (p->allow_dev[i].any_pid || p->allow_dev[i].pid == pid))
+			return true;
+	return false;
+}
+
+static bool class_listed(const struct gd_profile *p, uint8_t cls)
+{
+	unsigned int i, n = p->n_allow_class < GD_PROFILE_MAX_ALLOW ? p->n_allow_class
+								     : GD_PROFILE_MAX_ALLOW;
+
+	for (i = 0; i < n; i++)
+		if (p->allow_class[i] == cls)
+			return true;
+	return false;
+}
+
+int profile_allows(const struct gd_profile *p, uint16_t vid, uint16_t pid,
+		   const uint8_t *classes, unsigned n, char *why, size_t whylen)
+{
+	unsigned int i;
+
+	if (why && whylen)
+		why[0] = '\0';
+	if (!p || !p->has_allow)
+		return 1;
+	if ((p->has_allow_dev || p->n_allow_dev) && !dev_listed(p, vid, pid)) {
+		if (why && whylen)
+			snprintf(why, whylen, "%04x:%04x is not in allow.devices", vid, pid);
+		return 0;
+	}
+	if (!(p->has_allow_class || p->n_allow_class))
+		return 1;
+	if (!classes && n) {	/* a caller's bug: the classes cannot be checked */
+		if (why && whylen)
+			snprintf(why, whylen, "the interface classes of %04x:%04x are unknown",
+				 vid, pid);
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		const char *name;
+
+		if (class_listed(p, classes[i]))
+			continue;
+		if (why && whylen) {
+			name = usb_desc_class_str(classes[i]);
+			if (!strncmp(name, "class 0x", 8))	/* no name: just the code */
+				snprintf(why, whylen, "interface class 0x%02x is not in allow.classes",
+					 classes[i]);
+			else if (name[0] == '(')		/* "(defined at interface level)" */
+				snprintf(why, whylen, "interface class 0x%02x %s is not in allow.classes",
+					 classes[i], name);
+			else
+				snprintf(why, whylen,
+					 "interface class 0x%02x (%s) is not in allow.classes",
+					 classes[i], name);
+		}
+		return 0;
+	}
+	return 1;
 }

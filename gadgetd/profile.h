@@ -24,7 +24,18 @@
  *     MaxPower = 100;     mA, 0..500 (900 at SuperSpeed is not asked for)
  *     self_powered = true;
  *   };
+ *   dead_peer_timeout = 10;            seconds, 1..3600
+ *   retry = { min = 1; max = 30; };    seconds, 1..3600 each; min <= max
+ *   user = "gadgetd";                  1..32 characters, [a-z_][a-z0-9_-]*
+ *   allow = {                           group: what may be presented at all
+ *     devices = [ "1d6b:0104", "046d:*" ];   "VVVV:PPPP" or "VVVV:*", 4 hex digits each
+ *     classes = [ 3, 8, 0xff ];               integers 0..255, or strings "0xNN"
+ *   };                                  (an array [ ] or a list ( ); at most 32 each)
  */
+
+/* Most entries in allow.devices, and in allow.classes. */
+#define GD_PROFILE_MAX_ALLOW	32
+
 struct gd_profile {
 	char *remote;
 	char *busid;
@@ -37,6 +48,24 @@ struct gd_profile {
 	unsigned MaxPower; /* mA */
 	bool has_self_powered;
 	bool self_powered;
+
+	bool has_dead_peer_timeout;
+	unsigned dead_peer_timeout;   /* seconds, 1..3600: key dead_peer_timeout; how soon a silent server is declared dead (TCP keepalive + TCP_USER_TIMEOUT); default 10 applied by the daemon, not here */
+	bool has_retry_min, has_retry_max;
+	unsigned retry_min, retry_max; /* seconds, 1..3600: group retry = { min = 1; max = 30; }; min <= max when both given (error names the line of max) */
+	char *user;                    /* key user = "gadgetd": run the relay as this user (1..32 chars, [a-z_][a-z0-9_-]*) — do not resolve it here (pure) */
+	bool has_allow;                /* group allow = { devices = [ "1d6b:0104", "046d:*" ]; classes = ( 3, 8, "0xff" ); }; */
+	unsigned n_allow_dev;
+	struct gd_allow_dev { uint16_t vid, pid; bool any_pid; } allow_dev[GD_PROFILE_MAX_ALLOW];
+	unsigned n_allow_class;
+	uint8_t allow_class[GD_PROFILE_MAX_ALLOW];  /* interface (or device) class codes 0..255 */
+	/*
+	 * Whether allow.devices / allow.classes was given at all, so that an empty
+	 * list ("nothing of that kind") differs from a missing one ("no restriction").
+	 * A list restricts when has_allow and (its has_* flag or its n_* > 0), so a
+	 * profile built by hand with entries but without these flags still works.
+	 */
+	bool has_allow_dev, has_allow_class;
 };
 
 /* Largest profile accepted, in bytes (profiles are a few hundred bytes). */
@@ -62,6 +91,19 @@ int profile_load_file(const char *path, struct gd_profile *p, struct gd_profile_
  */
 int profile_load_string(const char *text, const char *name, struct gd_profile *p,
 			struct gd_profile_err *err);
+
+/**
+ * profile_allows() - does the allow policy of @p admit a device @vid:@pid whose
+ * interface classes are @classes[0..n)?
+ * Return: 1 if allowed (no allow group, or the device matches allow.devices when
+ * given and every interface class is in allow.classes when given), 0 if not; when
+ * 0, @why gets a sentence such as "1234:5678 is not in allow.devices" or
+ * "interface class 0x08 (Mass Storage) is not in allow.classes" (and "" when 1).
+ * @classes may be NULL when @n is 0; NULL with @n > 0 is refused (0) when
+ * allow.classes applies. @why may be NULL or @whylen 0. Pure: no I/O, no allocation.
+ */
+int profile_allows(const struct gd_profile *p, uint16_t vid, uint16_t pid,
+		   const uint8_t *classes, unsigned n, char *why, size_t whylen);
 
 /** profile_free() - free the strings of @p and zero it. */
 void profile_free(struct gd_profile *p);

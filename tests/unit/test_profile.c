@@ -20,6 +20,8 @@
 
 #include "gadgetd/profile.h"
 
+#define TOP_KEYS "remote, busid, udc, device, dead_peer_timeout, retry, user, allow"
+
 static const char *srcdir(void)
 {
 	const char *d = getenv("GD_SRCDIR");
@@ -51,6 +53,15 @@ static void check_load(const char *text, int want_ret, const char *want_msg)
 		assert_null(p.manufacturer);
 		assert_null(p.product);
 		assert_false(p.has_idVendor);
+		assert_null(p.user);
+		assert_false(p.has_dead_peer_timeout);
+		assert_false(p.has_retry_min);
+		assert_false(p.has_retry_max);
+		assert_false(p.has_allow);
+		assert_false(p.has_allow_dev);
+		assert_false(p.has_allow_class);
+		assert_int_equal(p.n_allow_dev, 0);
+		assert_int_equal(p.n_allow_class, 0);
 	}
 	profile_free(&p);
 }
@@ -93,6 +104,13 @@ static void test_all_keys(void **state)
 		"\tproduct = \"Clé USB \\u00e9\";\n"	/* UTF-8 (and a literal \u) */
 		"\tMaxPower = 500;\n"
 		"\tself_powered = true;\n"
+		"};\n"
+		"dead_peer_timeout = 15;\n"
+		"retry = { min = 2; max = 60; };\n"
+		"user = \"gadgetd\";\n"
+		"allow = {\n"
+		"\tdevices = [ \"1d6b:0104\", \"046D:*\" ];\n"
+		"\tclasses = ( 3, 8, \"0xff\" );\n"
 		"};\n";
 	struct gd_profile p;
 	struct gd_profile_err err;
@@ -115,9 +133,31 @@ static void test_all_keys(void **state)
 	assert_int_equal(p.MaxPower, 500);
 	assert_true(p.has_self_powered);
 	assert_true(p.self_powered);
+	assert_true(p.has_dead_peer_timeout);
+	assert_int_equal(p.dead_peer_timeout, 15);
+	assert_true(p.has_retry_min);
+	assert_int_equal(p.retry_min, 2);
+	assert_true(p.has_retry_max);
+	assert_int_equal(p.retry_max, 60);
+	assert_string_equal(p.user, "gadgetd");
+	assert_true(p.has_allow);
+	assert_true(p.has_allow_dev);
+	assert_int_equal(p.n_allow_dev, 2);
+	assert_int_equal(p.allow_dev[0].vid, 0x1d6b);
+	assert_int_equal(p.allow_dev[0].pid, 0x0104);
+	assert_false(p.allow_dev[0].any_pid);
+	assert_int_equal(p.allow_dev[1].vid, 0x046d);
+	assert_true(p.allow_dev[1].any_pid);
+	assert_true(p.has_allow_class);
+	assert_int_equal(p.n_allow_class, 3);
+	assert_int_equal(p.allow_class[0], 3);
+	assert_int_equal(p.allow_class[1], 8);
+	assert_int_equal(p.allow_class[2], 0xff);
 	profile_free(&p);
 	assert_null(p.remote);
+	assert_null(p.user);
 	assert_false(p.has_idVendor);
+	assert_false(p.has_allow);
 }
 
 static void test_partial_and_edges(void **state)
@@ -156,7 +196,7 @@ static void test_partial_and_edges(void **state)
 	expect_ok("device = { idVendor = 65535; idProduct = 1L; bcdDevice = +7; };");
 	/* names may contain digits and dashes; those are not numbers either */
 	expect_einval("a-1 = 99999999999L;",
-		      "t.cfg:1: unknown key 'a-1' (known: remote, busid, udc, device)");
+		      "t.cfg:1: unknown key 'a-1' (known: " TOP_KEYS ")");
 }
 
 static void test_empty(void **state)
@@ -233,7 +273,7 @@ static void test_unknown_keys(void **state)
 {
 	(void)state;
 	expect_einval("remote = \"h\";\n\nfoo = 1;\n",
-		      "t.cfg:3: unknown key 'foo' (known: remote, busid, udc, device)");
+		      "t.cfg:3: unknown key 'foo' (known: " TOP_KEYS ")");
 	expect_einval("busid = \"1-1\";\n"
 		      "device = {\n"
 		      "  idVendor = 0x1234;\n"
@@ -247,10 +287,10 @@ static void test_unknown_keys(void **state)
 		      "t.cfg:1: unknown key 'device.maxpower' (known: idVendor, idProduct, "
 		      "bcdDevice, serial, manufacturer, product, MaxPower, self_powered)");
 	expect_einval("Remote = \"h\";",
-		      "t.cfg:1: unknown key 'Remote' (known: remote, busid, udc, device)");
+		      "t.cfg:1: unknown key 'Remote' (known: " TOP_KEYS ")");
 	/* an unknown group is reported, not walked */
 	expect_einval("\ngadget = { idVendor = 1; };",
-		      "t.cfg:2: unknown key 'gadget' (known: remote, busid, udc, device)");
+		      "t.cfg:2: unknown key 'gadget' (known: " TOP_KEYS ")");
 }
 
 static void test_out_of_range(void **state)
@@ -466,6 +506,426 @@ static void test_free_and_null_err(void **state)
 		      "t.cfg:1: device.MaxPower: 999 is out of range 0..500");
 }
 
+static void test_dead_peer_timeout(void **state)
+{
+	struct gd_profile p;
+	struct gd_profile_err err;
+
+	(void)state;
+	assert_int_equal(profile_load_string("dead_peer_timeout = 1;", "d.cfg", &p, &err), 0);
+	assert_true(p.has_dead_peer_timeout);
+	assert_int_equal(p.dead_peer_timeout, 1);
+	profile_free(&p);
+	assert_int_equal(profile_load_string("dead_peer_timeout = 3600L;", "d.cfg", &p, &err), 0);
+	assert_int_equal(p.dead_peer_timeout, 3600);
+	profile_free(&p);
+	/* left out: not set here (the daemon applies its default of 10 s) */
+	assert_int_equal(profile_load_string("remote = \"h\";", "d.cfg", &p, &err), 0);
+	assert_false(p.has_dead_peer_timeout);
+	assert_int_equal(p.dead_peer_timeout, 0);
+	profile_free(&p);
+
+	expect_einval("\ndead_peer_timeout = 0;",
+		      "t.cfg:2: dead_peer_timeout: 0 is out of range 1..3600");
+	expect_einval("dead_peer_timeout = 3601;",
+		      "t.cfg:1: dead_peer_timeout: 3601 is out of range 1..3600");
+	expect_einval("dead_peer_timeout = -5;",
+		      "t.cfg:1: dead_peer_timeout: -5 is out of range 1..3600");
+	expect_einval("dead_peer_timeout = 10.5;",
+		      "t.cfg:1: dead_peer_timeout: expected an integer");
+	expect_einval("dead_peer_timeout = \"10\";",
+		      "t.cfg:1: dead_peer_timeout: expected an integer");
+	expect_einval("dead_peer_timeout = { s = 10; };",
+		      "t.cfg:1: dead_peer_timeout: expected an integer");
+	expect_einval("dead_peer_timeout = 4294967306;",
+		      "t.cfg:1: integer 4294967306 does not fit in 32 bits");
+	expect_einval("Dead_peer_timeout = 10;",
+		      "t.cfg:1: unknown key 'Dead_peer_timeout' (known: " TOP_KEYS ")");
+}
+
+static void test_retry(void **state)
+{
+	struct gd_profile p;
+	struct gd_profile_err err;
+
+	(void)state;
+	assert_int_equal(profile_load_string("retry = { min = 1; max = 30; };", "r.cfg", &p,
+					     &err), 0);
+	assert_true(p.has_retry_min);
+	assert_true(p.has_retry_max);
+	assert_int_equal(p.retry_min, 1);
+	assert_int_equal(p.retry_max, 30);
+	profile_free(&p);
+	/* either alone; min == max is fine; an empty group sets nothing */
+	assert_int_equal(profile_load_string("retry = { max = 3600; };", "r.cfg", &p, &err), 0);
+	assert_false(p.has_retry_min);
+	assert_true(p.has_retry_max);
+	assert_int_equal(p.retry_max, 3600);
+	profile_free(&p);
+	assert_int_equal(profile_load_string("retry: { min = 45 };", "r.cfg", &p, &err), 0);
+	assert_true(p.has_retry_min);
+	assert_false(p.has_retry_max);
+	assert_int_equal(p.retry_min, 45);
+	profile_free(&p);
+	expect_ok("retry = { max = 7; min = 7; };");
+	expect_ok("retry = {};");
+
+	/* min > max: the message names the line of max, whichever comes first */
+	expect_einval("retry = {\n  min = 10;\n  max = 5;\n};",
+		      "t.cfg:3: retry.max: 5 is less than retry.min (10)");
+	expect_einval("retry = {\n  max = 5;\n\n  min = 6;\n};",
+		      "t.cfg:2: retry.max: 5 is less than retry.min (6)");
+	expect_einval("retry = { min = 0; };", "t.cfg:1: retry.min: 0 is out of range 1..3600");
+	expect_einval("retry = {\n max = 3601; };",
+		      "t.cfg:2: retry.max: 3601 is out of range 1..3600");
+	expect_einval("retry = { min = true; };", "t.cfg:1: retry.min: expected an integer");
+	expect_einval("retry = { max = \"30\"; };", "t.cfg:1: retry.max: expected an integer");
+	expect_einval("retry = { min = 1;\n  step = 2; };",
+		      "t.cfg:2: unknown key 'retry.step' (known: min, max)");
+	expect_einval("retry = { Min = 1; };",
+		      "t.cfg:1: unknown key 'retry.Min' (known: min, max)");
+	expect_einval("retry = 5;", "t.cfg:1: retry: expected a group { ... }");
+	expect_einval("retry = [ 1, 30 ];", "t.cfg:1: retry: expected a group { ... }");
+	expect_einval("retry = { min = 1; min = 2; };",
+		      "t.cfg:1: syntax error: duplicate setting name");
+}
+
+static void test_user(void **state)
+{
+	struct gd_profile p;
+	struct gd_profile_err err;
+	char text[128], s[40];
+
+	(void)state;
+	assert_int_equal(profile_load_string("user = \"gadgetd\";", "u.cfg", &p, &err), 0);
+	assert_string_equal(p.user, "gadgetd");
+	profile_free(&p);
+	expect_ok("user = \"_gd\";");
+	expect_ok("user = \"usb-relay_2\";");
+	expect_ok("user = \"a\";");
+	/* 32 characters at most */
+	memset(s, 'u', 32);
+	s[32] = '\0';
+	snprintf(text, sizeof(text), "user = \"%s\";", s);
+	expect_ok(text);
+	strcpy(s + 32, "x");
+	snprintf(text, sizeof(text), "user = \"%s\";", s);
+	expect_einval(text, "t.cfg:1: user: 33 bytes is longer than 32");
+
+	expect_einval("user = \"\";", "t.cfg:1: user: must not be empty");
+	expect_einval("\nuser = \"Root\";",
+		      "t.cfg:2: user: \"Root\" is not a valid user name ([a-z_][a-z0-9_-]*)");
+	expect_einval("user = \"1gd\";",
+		      "t.cfg:1: user: \"1gd\" is not a valid user name ([a-z_][a-z0-9_-]*)");
+	expect_einval("user = \"-gd\";",
+		      "t.cfg:1: user: \"-gd\" is not a valid user name ([a-z_][a-z0-9_-]*)");
+	expect_einval("user = \"gad get\";",
+		      "t.cfg:1: user: \"gad get\" is not a valid user name ([a-z_][a-z0-9_-]*)");
+	expect_einval("user = \"gd$\";",
+		      "t.cfg:1: user: \"gd$\" is not a valid user name ([a-z_][a-z0-9_-]*)");
+	expect_einval("user = \"../etc\";",
+		      "t.cfg:1: user: \"../etc\" is not a valid user name ([a-z_][a-z0-9_-]*)");
+	expect_einval("user = \"gd\\n\";", "t.cfg:1: user: contains a control character");
+	expect_einval("user = \"\xc3\xa9t\xc3\xa9\";",
+		      "t.cfg:1: user: \"\xc3\xa9t\xc3\xa9\" is not a valid user name "
+		      "([a-z_][a-z0-9_-]*)");
+	expect_einval("user = 0;", "t.cfg:1: user: expected a string");
+	/* a number is a name, not a uid */
+	expect_einval("user = \"1000\";",
+		      "t.cfg:1: user: \"1000\" is not a valid user name ([a-z_][a-z0-9_-]*)");
+}
+
+static void test_allow_parse(void **state)
+{
+	struct gd_profile p;
+	struct gd_profile_err err;
+
+	(void)state;
+	/* arrays, hex digits in either case, the pid wildcard */
+	assert_int_equal(profile_load_string("allow = {\n"
+					     "  devices = [ \"ABCD:ef01\", \"0000:*\", \"ffff:FFFF\" ];\n"
+					     "  classes = [ 0, 255, 0x0A ];\n"
+					     "};", "a.cfg", &p, &err), 0);
+	assert_true(p.has_allow);
+	assert_true(p.has_allow_dev);
+	assert_int_equal(p.n_allow_dev, 3);
+	assert_int_equal(p.allow_dev[0].vid, 0xabcd);
+	assert_int_equal(p.allow_dev[0].pid, 0xef01);
+	assert_false(p.allow_dev[0].any_pid);
+	assert_int_equal(p.allow_dev[1].vid, 0);
+	assert_true(p.allow_dev[1].any_pid);
+	assert_int_equal(p.allow_dev[1].pid, 0);
+	assert_int_equal(p.allow_dev[2].vid, 0xffff);
+	assert_int_equal(p.allow_dev[2].pid, 0xffff);
+	assert_true(p.has_allow_class);
+	assert_int_equal(p.n_allow_class, 3);
+	assert_int_equal(p.allow_class[0], 0);
+	assert_int_equal(p.allow_class[1], 255);
+	assert_int_equal(p.allow_class[2], 10);
+	profile_free(&p);
+
+	/* hex strings, in an array of strings; lists; 0xN and 0XNN */
+	assert_int_equal(profile_load_string("allow = { classes = [ \"0x3\", \"0X08\", \"0xFe\" ]; };",
+					     "a.cfg", &p, &err), 0);
+	assert_false(p.has_allow_dev);
+	assert_int_equal(p.n_allow_dev, 0);
+	assert_true(p.has_allow_class);
+	assert_int_equal(p.n_allow_class, 3);
+	assert_int_equal(p.allow_class[0], 3);
+	assert_int_equal(p.allow_class[1], 8);
+	assert_int_equal(p.allow_class[2], 0xfe);
+	profile_free(&p);
+	expect_ok("allow = { devices = ( \"1d6b:0104\" ); classes = ( 9L, \"0x09\" ); };");
+
+	/* empty lists are given (nothing of that kind); missing ones are not */
+	assert_int_equal(profile_load_string("allow = { devices = []; };", "a.cfg", &p, &err), 0);
+	assert_true(p.has_allow);
+	assert_true(p.has_allow_dev);
+	assert_int_equal(p.n_allow_dev, 0);
+	assert_false(p.has_allow_class);
+	profile_free(&p);
+	assert_int_equal(profile_load_string("allow = { classes = (); };", "a.cfg", &p, &err), 0);
+	assert_false(p.has_allow_dev);
+	assert_true(p.has_allow_class);
+	assert_int_equal(p.n_allow_class, 0);
+	profile_free(&p);
+	assert_int_equal(profile_load_string("allow = {};", "a.cfg", &p, &err), 0);
+	assert_true(p.has_allow);
+	assert_false(p.has_allow_dev);
+	assert_false(p.has_allow_class);
+	profile_free(&p);
+}
+
+static void test_allow_errors(void **state)
+{
+	char text[2048];
+	size_t off;
+	int i;
+
+	(void)state;
+	expect_einval("allow = 1;", "t.cfg:1: allow: expected a group { ... }");
+	expect_einval("allow = [ \"1d6b:0104\" ];", "t.cfg:1: allow: expected a group { ... }");
+	expect_einval("allow = {\n  devices = [];\n  vendors = [];\n};",
+		      "t.cfg:3: unknown key 'allow.vendors' (known: devices, classes)");
+	expect_einval("allow = { class = [ 3 ]; };",
+		      "t.cfg:1: unknown key 'allow.class' (known: devices, classes)");
+	expect_einval("allow = { devices = \"1d6b:0104\"; };",
+		      "t.cfg:1: allow.devices: expected an array [ ... ] or a list ( ... )");
+	expect_einval("allow = { classes = 3; };",
+		      "t.cfg:1: allow.classes: expected an array [ ... ] or a list ( ... )");
+	expect_einval("allow = { classes = { a = 3; }; };",
+		      "t.cfg:1: allow.classes: expected an array [ ... ] or a list ( ... )");
+
+	/* devices: bad hex, wrong lengths, wrong separators, wrong types */
+	expect_einval("allow = { devices = [\n \"1d6b:0104\",\n \"1d6b:01g4\" ]; };",
+		      "t.cfg:3: allow.devices[1]: \"1d6b:01g4\" is not \"VVVV:PPPP\" or "
+		      "\"VVVV:*\" (4 hex digits each)");
+	expect_einval("allow = { devices = [ \"d6b:0104\" ]; };",
+		      "t.cfg:1: allow.devices[0]: \"d6b:0104\" is not \"VVVV:PPPP\" or "
+		      "\"VVVV:*\" (4 hex digits each)");
+	expect_einval("allow = { devices = [ \"1d6b:01044\" ]; };",
+		      "t.cfg:1: allow.devices[0]: \"1d6b:01044\" is not \"VVVV:PPPP\" or "
+		      "\"VVVV:*\" (4 hex digits each)");
+	expect_einval("allow = { devices = [ \"1d6b:104\" ]; };",
+		      "t.cfg:1: allow.devices[0]: \"1d6b:104\" is not \"VVVV:PPPP\" or "
+		      "\"VVVV:*\" (4 hex digits each)");
+	expect_einval("allow = { devices = [ \"1d6b-0104\" ]; };",
+		      "t.cfg:1: allow.devices[0]: \"1d6b-0104\" is not \"VVVV:PPPP\" or "
+		      "\"VVVV:*\" (4 hex digits each)");
+	expect_einval("allow = { devices = [ \"0x1d6b:0x0104\" ]; };",
+		      "t.cfg:1: allow.devices[0]: \"0x1d6b:0x0104\" is not \"VVVV:PPPP\" or "
+		      "\"VVVV:*\" (4 hex digits each)");
+	expect_einval("allow = { devices = [ \"*:0104\" ]; };",
+		      "t.cfg:1: allow.devices[0]: \"*:0104\" is not \"VVVV:PPPP\" or "
+		      "\"VVVV:*\" (4 hex digits each)");
+	expect_einval("allow = { devices = [ \"*:*\" ]; };",
+		      "t.cfg:1: allow.devices[0]: \"*:*\" is not \"VVVV:PPPP\" or "
+		      "\"VVVV:*\" (4 hex digits each)");
+	expect_einval("allow = { devices = [ \"1d6b:**\" ]; };",
+		      "t.cfg:1: allow.devices[0]: \"1d6b:**\" is not \"VVVV:PPPP\" or "
+		      "\"VVVV:*\" (4 hex digits each)");
+	expect_einval("allow = { devices = [ \"1d6b:\" ]; };",
+		      "t.cfg:1: allow.devices[0]: \"1d6b:\" is not \"VVVV:PPPP\" or "
+		      "\"VVVV:*\" (4 hex digits each)");
+	expect_einval("allow = { devices = [ \"\" ]; };",
+		      "t.cfg:1: allow.devices[0]: \"\" is not \"VVVV:PPPP\" or "
+		      "\"VVVV:*\" (4 hex digits each)");
+	expect_einval("allow = { devices = [ \" 1d6b:0104\" ]; };",
+		      "t.cfg:1: allow.devices[0]: \" 1d6b:0104\" is not \"VVVV:PPPP\" or "
+		      "\"VVVV:*\" (4 hex digits each)");
+	/* what cannot be shown is not printed raw */
+	expect_einval("allow = { devices = [ \"1d6b:01\\n4\" ]; };",
+		      "t.cfg:1: allow.devices[0]: \"1d6b:01?4\" is not \"VVVV:PPPP\" or "
+		      "\"VVVV:*\" (4 hex digits each)");
+	expect_einval("allow = { devices = [ 0x1d6b0104 ]; };",
+		      "t.cfg:1: allow.devices[0]: expected a string \"VVVV:PPPP\" or \"VVVV:*\"");
+	expect_einval("allow = { devices = ( \"1d6b:0104\", [ \"046d:*\" ] ); };",
+		      "t.cfg:1: allow.devices[1]: expected a string \"VVVV:PPPP\" or \"VVVV:*\"");
+	/* libconfig's own rule: an array holds one type (a list may mix) */
+	expect_einval("allow = { classes = [ 3, \"0xff\" ]; };",
+		      "t.cfg:1: syntax error: mismatched element type in array");
+
+	/* classes: range, bad hex strings, wrong types */
+	expect_einval("allow = { classes = [\n 3,\n 256 ]; };",
+		      "t.cfg:3: allow.classes[1]: 256 is out of range 0..255");
+	expect_einval("allow = { classes = [ -1 ]; };",
+		      "t.cfg:1: allow.classes[0]: -1 is out of range 0..255");
+	expect_einval("allow = { classes = ( 3, \"0x100\" ); };",
+		      "t.cfg:1: allow.classes[1]: \"0x100\" is not a class code "
+		      "(0..255, or \"0x00\"..\"0xff\")");
+	expect_einval("allow = { classes = [ \"ff\" ]; };",
+		      "t.cfg:1: allow.classes[0]: \"ff\" is not a class code "
+		      "(0..255, or \"0x00\"..\"0xff\")");
+	expect_einval("allow = { classes = [ \"0x\" ]; };",
+		      "t.cfg:1: allow.classes[0]: \"0x\" is not a class code "
+		      "(0..255, or \"0x00\"..\"0xff\")");
+	expect_einval("allow = { classes = [ \"0xg1\" ]; };",
+		      "t.cfg:1: allow.classes[0]: \"0xg1\" is not a class code "
+		      "(0..255, or \"0x00\"..\"0xff\")");
+	expect_einval("allow = { classes = [ \"0x1g\" ]; };",
+		      "t.cfg:1: allow.classes[0]: \"0x1g\" is not a class code "
+		      "(0..255, or \"0x00\"..\"0xff\")");
+	expect_einval("allow = { classes = [ \"8\" ]; };",
+		      "t.cfg:1: allow.classes[0]: \"8\" is not a class code "
+		      "(0..255, or \"0x00\"..\"0xff\")");
+	expect_einval("allow = { classes = [ \"HID\" ]; };",
+		      "t.cfg:1: allow.classes[0]: \"HID\" is not a class code "
+		      "(0..255, or \"0x00\"..\"0xff\")");
+	expect_einval("allow = { classes = [ 3.0 ]; };",
+		      "t.cfg:1: allow.classes[0]: expected an integer 0..255 or a string \"0xNN\"");
+	expect_einval("allow = { classes = [ true ]; };",
+		      "t.cfg:1: allow.classes[0]: expected an integer 0..255 or a string \"0xNN\"");
+	expect_einval("allow = { classes = ( 3, ( 8 ) ); };",
+		      "t.cfg:1: allow.classes[1]: expected an integer 0..255 or a string \"0xNN\"");
+
+	/* at most GD_PROFILE_MAX_ALLOW entries each; the first one too many is named */
+	off = (size_t)snprintf(text, sizeof(text), "allow = { devices = [\n");
+	for (i = 0; i < GD_PROFILE_MAX_ALLOW; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off, "%s\"%04x:*\"\n",
+					i ? "," : "", i);
+	snprintf(text + off, sizeof(text) - off, "]; };");
+	expect_ok(text);
+	snprintf(text + off, sizeof(text) - off, ", \"ffff:*\" ]; };");
+	expect_einval(text, "t.cfg:34: allow.devices: more than 32 entries");
+
+	off = (size_t)snprintf(text, sizeof(text), "allow = { classes = [ ");
+	for (i = 0; i < GD_PROFILE_MAX_ALLOW; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off, "%s%d", i ? ", " : "", i);
+	snprintf(text + off, sizeof(text) - off, " ]; };");
+	expect_ok(text);
+	snprintf(text + off, sizeof(text) - off, ", 32 ]; };");
+	expect_einval(text, "t.cfg:1: allow.classes: more than 32 entries");
+
+	/* the first error wins, and what was parsed before it is dropped (LSan checks) */
+	expect_einval("user = \"gd\"; allow = { devices = [ \"1d6b:*\" ];\n classes = [ 300 ]; };",
+		      "t.cfg:2: allow.classes[0]: 300 is out of range 0..255");
+}
+
+/* profile_allows() on @text; checks the result and, when refused, the reason */
+static void check_allows(const char *text, uint16_t vid, uint16_t pid, const uint8_t *classes,
+			 unsigned int n, int want, const char *want_why)
+{
+	struct gd_profile p;
+	struct gd_profile_err err;
+	char why[128];
+	int ret;
+
+	assert_int_equal(profile_load_string(text, "a.cfg", &p, &err), 0);
+	memset(why, 'x', sizeof(why));
+	ret = profile_allows(&p, vid, pid, classes, n, why, sizeof(why));
+	if (ret != want)
+		print_error("%s\n%04x:%04x: %d (want %d), why '%s'\n", text, vid, pid, ret, want,
+			    why);
+	assert_int_equal(ret, want);
+	assert_string_equal(why, want_why ? want_why : "");
+	profile_free(&p);
+}
+
+static void test_profile_allows(void **state)
+{
+	static const char devs[] = "allow = { devices = [ \"1d6b:0104\", \"046d:*\" ]; };";
+	static const char cls[] = "allow = { classes = ( 3, \"0x09\" ); };";
+	static const char both[] = "allow = { devices = [ \"046d:*\" ]; classes = [ 3 ]; };";
+	static const uint8_t hid[] = { 3 }, hid_hub[] = { 3, 9, 3 }, hid_msc[] = { 3, 8 };
+	static const uint8_t vendor[] = { 0xff }, odd[] = { 0x42 }, zero[] = { 0 };
+	struct gd_profile p;
+	char why[64], tiny[8];
+
+	(void)state;
+	/* no allow group: everything goes */
+	check_allows("", 0x1234, 0x5678, hid_msc, 2, 1, NULL);
+	check_allows("remote = \"h\";", 0, 0, NULL, 0, 1, NULL);
+	/* an empty group, or one without lists: no restriction either */
+	check_allows("allow = {};", 0x1234, 0x5678, vendor, 1, 1, NULL);
+
+	/* devices only: exact pairs and wildcard pids; classes are not looked at */
+	check_allows(devs, 0x1d6b, 0x0104, vendor, 1, 1, NULL);
+	check_allows(devs, 0x046d, 0xc31c, hid_msc, 2, 1, NULL);
+	check_allows(devs, 0x046d, 0x0000, NULL, 0, 1, NULL);
+	check_allows(devs, 0x1d6b, 0x0105, hid, 1, 0, "1d6b:0105 is not in allow.devices");
+	check_allows(devs, 0x1234, 0x5678, hid, 1, 0, "1234:5678 is not in allow.devices");
+	check_allows(devs, 0x0104, 0x1d6b, hid, 1, 0, "0104:1d6b is not in allow.devices");
+	/* an empty list admits nothing */
+	check_allows("allow = { devices = []; };", 0x1d6b, 0x0104, hid, 1, 0,
+		     "1d6b:0104 is not in allow.devices");
+
+	/* classes only: every interface's class must be listed */
+	check_allows(cls, 0x1234, 0x5678, hid, 1, 1, NULL);
+	check_allows(cls, 0x1234, 0x5678, hid_hub, 3, 1, NULL);
+	check_allows(cls, 0x1234, 0x5678, hid_msc, 2, 0,
+		     "interface class 0x08 (Mass Storage) is not in allow.classes");
+	check_allows(cls, 0x1234, 0x5678, hid_msc, 1, 1, NULL);	/* only n are looked at */
+	check_allows(cls, 0x1234, 0x5678, vendor, 1, 0,
+		     "interface class 0xff (Vendor Specific) is not in allow.classes");
+	check_allows(cls, 0x1234, 0x5678, odd, 1, 0,
+		     "interface class 0x42 is not in allow.classes");
+	check_allows(cls, 0x1234, 0x5678, zero, 1, 0,
+		     "interface class 0x00 (defined at interface level) is not in allow.classes");
+	check_allows(cls, 0x1234, 0x5678, NULL, 0, 1, NULL);	/* no interfaces */
+	check_allows(cls, 0x1234, 0x5678, NULL, 2, 0,
+		     "the interface classes of 1234:5678 are unknown");
+	check_allows("allow = { classes = []; };", 0x1234, 0x5678, hid, 1, 0,
+		     "interface class 0x03 (HID) is not in allow.classes");
+	check_allows("allow = { classes = []; };", 0x1234, 0x5678, NULL, 0, 1, NULL);
+
+	/* both: the device first, then its classes */
+	check_allows(both, 0x046d, 0xc52b, hid, 1, 1, NULL);
+	check_allows(both, 0x046d, 0xc52b, hid_msc, 2, 0,
+		     "interface class 0x08 (Mass Storage) is not in allow.classes");
+	check_allows(both, 0x1234, 0x5678, hid_msc, 2, 0, "1234:5678 is not in allow.devices");
+	check_allows(both, 0x1234, 0x5678, hid, 1, 0, "1234:5678 is not in allow.devices");
+
+	/* a profile built by hand: entries restrict even without has_allow_dev/class */
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(profile_allows(&p, 1, 2, hid, 1, why, sizeof(why)), 1);
+	p.has_allow = true;
+	assert_int_equal(profile_allows(&p, 1, 2, hid, 1, why, sizeof(why)), 1);
+	p.n_allow_dev = 1;
+	p.allow_dev[0].vid = 1;
+	p.allow_dev[0].any_pid = true;
+	assert_int_equal(profile_allows(&p, 1, 2, hid_msc, 2, why, sizeof(why)), 1);
+	assert_string_equal(why, "");
+	assert_int_equal(profile_allows(&p, 2, 2, hid, 1, why, sizeof(why)), 0);
+	assert_string_equal(why, "0002:0002 is not in allow.devices");
+	p.n_allow_class = 1;
+	p.allow_class[0] = 3;
+	assert_int_equal(profile_allows(&p, 1, 2, hid, 1, why, sizeof(why)), 1);
+	assert_int_equal(profile_allows(&p, 1, 2, hid_msc, 2, why, sizeof(why)), 0);
+	/* a count past the array is clamped, not overrun */
+	p.n_allow_dev = 1000;
+	p.n_allow_class = 1000;
+	assert_int_equal(profile_allows(&p, 1, 2, hid, 1, why, sizeof(why)), 1);
+	assert_int_equal(profile_allows(&p, 5, 2, hid, 1, why, sizeof(why)), 0);
+
+	/* @why may be NULL or short: truncated, always terminated */
+	assert_int_equal(profile_allows(&p, 5, 2, hid, 1, NULL, 0), 0);
+	assert_int_equal(profile_allows(&p, 5, 2, hid, 1, why, 0), 0);
+	assert_int_equal(profile_allows(&p, 5, 2, hid, 1, tiny, sizeof(tiny)), 0);
+	assert_string_equal(tiny, "0005:00");
+	assert_int_equal(profile_allows(NULL, 5, 2, hid, 1, tiny, sizeof(tiny)), 1);
+	assert_string_equal(tiny, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -481,6 +941,12 @@ int main(void)
 		cmocka_unit_test(test_syntax_errors),
 		cmocka_unit_test(test_file_errors),
 		cmocka_unit_test(test_free_and_null_err),
+		cmocka_unit_test(test_dead_peer_timeout),
+		cmocka_unit_test(test_retry),
+		cmocka_unit_test(test_user),
+		cmocka_unit_test(test_allow_parse),
+		cmocka_unit_test(test_allow_errors),
+		cmocka_unit_test(test_profile_allows),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -42,8 +42,8 @@ expect_error() {  # expect_error NAME PATTERN GADGETD-ARGS...
 		result $name PASS "status $rc in ${dt} ms: $(grep -i -m1 -- "$pat" "$glog")"
 	fi
 }
-expect_error errors-busid "not exported" --remote 127.0.0.1 --busid 9-9 --udc dummy_udc.0
-expect_error errors-refused "refused" --remote 127.0.0.1:3999 --busid "$SB" --udc dummy_udc.0
+expect_error errors-busid "not exported" --once --remote 127.0.0.1 --busid 9-9 --udc dummy_udc.0
+expect_error errors-refused "refused" --once --remote 127.0.0.1:3999 --busid "$SB" --udc dummy_udc.0
 expect_error errors-not-usbip "does not speak USB/IP" --remote 127.0.0.1:3998 --busid "$SB" --udc dummy_udc.0
 expect_error errors-udc "does not exist" --remote 127.0.0.1 --busid "$SB" --udc nosuch.0
 [ -n "$NB" ] && expect_error errors-cs-interface "CS_INTERFACE" --remote 127.0.0.1 --busid "$NB" --udc dummy_udc.0
