@@ -17,7 +17,8 @@
 /* One asynchronous request on an endpoint file; aio_data points back to it. */
 struct ffs_req {
 	struct iocb iocb;
-	bool busy; /* submitted, completion not reaped yet */
+	void *owner; /* the caller's, e.g. the transfer this request belongs to */
+	bool busy;   /* submitted, completion not reaped yet */
 };
 
 struct ffs_aio {

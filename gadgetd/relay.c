@@ -59,7 +59,9 @@ enum xfer_state { X_IDLE, X_AIO, X_URB, X_READY, X_STALL };
 struct rep;
 
 struct xfer {
-	struct ffs_req req; /* first: AIO completions give back &req */
+	struct ffs_req req;  /* data to or from the host; req.owner = this transfer */
+	struct ffs_req zreq; /* IN: the ZLP queued right behind the data */
+	unsigned aio;        /* requests of this transfer in the kernel */
 	struct rep *ep;
 	enum xfer_state st;
 	uint8_t *buf;
@@ -504,13 +506,16 @@ static int ep_drain(struct relay *r, struct rep *e)
 			if (!e->inst->enabled) {
 				x->st = X_IDLE;
 			} else {
+				/* the ZLP goes to the UDC right behind its data: the next
+				 * transfer's write must not get between them */
 				rr = ffs_aio_write(&r->aio, &x->req, e->fd, x->buf, x->actual);
-				if (rr) {
+				x->aio = rr ? 0 : 1;
+				if (!rr && x->zlp_after &&
+				    !ffs_aio_write(&r->aio, &x->zreq, e->fd, x->buf, 0))
+					x->aio++;
+				if (rr)
 					log_debug("ep%u: write not queued: %s", e->idx + 1, strerror(-rr));
-					x->st = X_IDLE;
-				} else {
-					x->st = X_AIO;
-				}
+				x->st = x->aio ? X_AIO : X_IDLE;
 			}
 		} else if (e->in && x->st == X_STALL) {
 			for (i = 0; i < e->depth; i++)
@@ -624,15 +629,12 @@ static int on_aio(struct relay *r)
 		if (n <= 0)
 			return n;
 		for (i = 0; i < n; i++) {
-			struct xfer *x = (struct xfer *)done[i];
+			struct xfer *x = done[i]->owner;
 			struct rep *e = x->ep;
 
 			if (e->in) {
-				if (x->zlp_after && res[i] >= 0 && e->inst->enabled) {
-					x->zlp_after = false;
-					if (!ffs_aio_write(&r->aio, &x->req, e->fd, x->buf, 0))
-						continue;
-				}
+				if (x->aio && --x->aio)
+					continue; /* its ZLP is still queued */
 				x->st = X_IDLE;
 			} else if (res[i] < 0) {
 				if (e->bot)
@@ -821,8 +823,10 @@ static int on_event(struct relay *r, struct inst *in_, const struct usb_function
 			for (k = 0; k < e->depth; k++) {
 				struct xfer *x = &e->x[k];
 
-				if (x->st == X_AIO)
+				if (x->st == X_AIO) {
 					ffs_aio_cancel(&r->aio, &x->req);
+					ffs_aio_cancel(&r->aio, &x->zreq);
+				}
 				if (x->st == X_URB && e->in) {
 					struct urb_slot *u = urb_find(r, x->seqnum);
 
@@ -1152,6 +1156,8 @@ static int setup_eps(struct inst *in_, const struct relay_inst *pi)
 		}
 		for (k = 0; k < e->depth; k++) {
 			e->x[k].ep = e;
+			e->x[k].req.owner = &e->x[k];
+			e->x[k].zreq.owner = &e->x[k];
 			e->x[k].buf = malloc(e->bot && e->in ? BOT_IN_CHUNK :
 					     e->bot || !e->in ? BOT_CHUNK : e->rmps);
 			if (!e->x[k].buf)
@@ -1183,7 +1189,7 @@ int relay_run(const struct relay_params *p)
 	r->ctfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	rr = r->epfd < 0 || r->tfd < 0 || r->ctfd < 0 ? -errno : 0;
 	if (!rr)
-		rr = ffs_aio_init(&r->aio, FFS_MAX_EPS * XFER_DEPTH_MAX);
+		rr = ffs_aio_init(&r->aio, 2 * FFS_MAX_EPS * XFER_DEPTH_MAX); /* data + ZLP */
 	if (!rr)
 		rr = usbip_rx_init(&r->rx, RX_MAX_PAYLOAD);
 	r->n_inst = p->n_inst;
@@ -1267,8 +1273,10 @@ out:
 		struct rep *e = &r->inst[i / FFS_MAX_EPS].ep[i % FFS_MAX_EPS];
 
 		for (k = 0; k < e->depth; k++)
-			if (e->x[k].st == X_AIO)
+			if (e->x[k].st == X_AIO) {
 				ffs_aio_cancel(&r->aio, &e->x[k].req);
+				ffs_aio_cancel(&r->aio, &e->x[k].zreq);
+			}
 	}
 	if (r->aio.ctx)
 		ffs_aio_destroy(&r->aio);
