@@ -98,3 +98,13 @@ clean:
 .PHONY: all deps unit asan e2e check demo install clean
 .SECONDARY:
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# ---- usbip-sim: the simulated USB/IP device of the lab tests (tests/sim/) ----
+# Several source files, so a rule of its own; `make all` builds it beside the
+# single-file tools in $(B)/tools/.
+SIM_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(wildcard tests/sim/*.c))
+all: $(B)/tools/usbip-sim
+$(B)/tools/usbip-sim: $(SIM_OBJS) $(B)/libgadgetd.a
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@

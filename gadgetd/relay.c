@@ -54,7 +54,12 @@
 #define USB_XFER_BULK 2
 #define USB_XFER_INT 3
 
-enum xfer_state { X_IDLE, X_AIO, X_URB, X_READY, X_STALL };
+/*
+ * X_IDLE  free;  X_AIO  in the kernel (FunctionFS);  X_URB  at the remote;
+ * X_READY  finished, waits its turn to go on;  X_STALL  IN: the device stalled here;
+ * X_DONE  finished with nothing to pass on (unlinked, dropped): skipped in order.
+ */
+enum xfer_state { X_IDLE, X_AIO, X_URB, X_READY, X_STALL, X_DONE };
 
 struct rep;
 
@@ -71,6 +76,7 @@ struct xfer {
 	bool bot_cbw;  /* OUT: this transfer carried a CBW */
 	bool bot_csw;  /* IN: this is the 13-byte CSW request */
 	unsigned span; /* OUT: transfers (from this one on) carried by its URB */
+	unsigned epoch; /* IN: the endpoint's stall epoch when the URB was submitted */
 	uint32_t seqnum;
 };
 
@@ -103,6 +109,8 @@ struct rep {
 	bool bot_in_csw;        /* IN: the CSW is to be requested next */
 	bool inexact_logged;
 	bool held;          /* OUT: a partial remote packet waits for its other half */
+	unsigned epoch;     /* IN: +1 per stall handled; older URBs' stalls are stale */
+	bool stalled;       /* IN: the device's halt is being cleared: no new URBs */
 	bool hold_expired;  /* OUT: the wait is over, forward what there is */
 };
 
@@ -126,6 +134,7 @@ struct urb_slot {
 	size_t len;
 	struct xfer *x;
 	uint32_t target; /* U_UNLINK: seqnum being unlinked */
+	struct rep *ep;  /* U_CLEARHALT: whose halt */
 	bool unlinking;
 };
 
@@ -321,8 +330,12 @@ static int clear_remote_halt(struct relay *r, struct rep *e)
 {
 	uint8_t addr = e->info->remote_addr;
 	uint8_t s[8] = { 0x02, 0x01 /* CLEAR_FEATURE */, 0, 0 /* ENDPOINT_HALT */, addr, 0, 0, 0 };
+	struct urb_slot *u = urb_new(r, U_CLEARHALT);
 
-	return remote_ctrl(r, U_CLEARHALT, s);
+	if (!u)
+		return -ENOBUFS;
+	u->ep = e;
+	return submit_urb(r, u, 0, false, USB_XFER_CONTROL, 0, s, NULL, 0);
 }
 
 /* ---- endpoint pumps ---- */
@@ -360,6 +373,8 @@ static int ep_fill(struct relay *r, struct rep *e)
 		if (x->st != X_IDLE)
 			break;
 		if (e->in) {
+			if (e->stalled)
+				break; /* until the device's halt is cleared */
 			n = e->xsize;
 			x->bot_csw = false;
 			if (e->bot) {
@@ -384,6 +399,7 @@ static int ep_fill(struct relay *r, struct rep *e)
 				return -ENOBUFS;
 			u->x = x;
 			x->seqnum = u->seqnum;
+			x->epoch = e->epoch;
 			x->len = n;
 			x->actual = 0;
 			x->zlp_after = false;
@@ -488,6 +504,8 @@ static int out_forward(struct relay *r, struct rep *e)
 	for (k = 0, i = e->finish; !rr && k < n; k++, i = (i + 1) % e->depth) {
 		rr = tx_queue(r, e->x[i].buf, e->x[i].actual, NULL, 0);
 		e->x[i].st = X_URB;
+		if (k)
+			e->x[i].span = 0; /* only the first transfer of a URB names it */
 	}
 	e->finish = i;
 	return rr;
@@ -525,9 +543,8 @@ static int ep_drain(struct relay *r, struct rep *e)
 			log_info("ep%u (remote 0x%02x): device stalled, gadget endpoint halted%s",
 				 e->idx + 1, e->info->remote_addr, rr ? " (halt failed)" : "");
 			x->st = X_IDLE;
-			rr = clear_remote_halt(r, e);
-			if (rr)
-				return rr;
+		} else if (x->st == X_DONE) {
+			x->st = X_IDLE;
 		} else if (!e->in && x->st == X_READY) {
 			if (e->inst->enabled) {
 				rr = out_forward(r, e);
@@ -639,7 +656,7 @@ static int on_aio(struct relay *r)
 			} else if (res[i] < 0) {
 				if (e->bot)
 					e->bot_cbw_posted = false;
-				x->st = X_IDLE;
+				x->st = X_DONE;
 				if (res[i] != -ESHUTDOWN && res[i] != -ECANCELED && res[i] != -EINTR)
 					log_info("ep%u: read from the host failed: %s", e->idx + 1,
 						 strerror((int)-res[i]));
@@ -784,9 +801,51 @@ static void ep_start(struct inst *in_)
 	}
 }
 
-static int on_event(struct relay *r, struct inst *in_, const struct usb_functionfs_event *ev)
+/*
+ * Bus reset, disconnect or deconfiguration (FUNCTIONFS_DISABLE): stop reading ahead,
+ * drop what the host can no longer expect, abandon the URBs in flight. The server
+ * answers an unlink with RET_UNLINK (or the RET_SUBMIT that won the race); an
+ * abandoned URB that completes with -ESHUTDOWN is then no sign of a lost device.
+ */
+static int inst_disable(struct relay *r, struct inst *in_)
 {
 	unsigned i, k;
+	int rr;
+
+	if (!in_->enabled)
+		return 0;
+	in_->enabled = false;
+	for (i = 0; i < in_->n_ep; i++) {
+		struct rep *e = &in_->ep[i];
+
+		e->held = false;
+		for (k = 0; k < e->depth; k++) {
+			struct xfer *x = &e->x[k];
+
+			if (x->st == X_AIO) {
+				ffs_aio_cancel(&r->aio, &x->req);
+				ffs_aio_cancel(&r->aio, &x->zreq);
+			}
+			if (x->st == X_URB && (e->in || x->span)) {
+				struct urb_slot *u = urb_find(r, x->seqnum);
+
+				if (u && !u->unlinking) {
+					rr = send_unlink(r, u);
+					if (rr)
+						return rr;
+				}
+			}
+			if (x->st == X_READY || x->st == X_STALL)
+				x->st = X_DONE;
+		}
+		e->stalled = false;
+	}
+	return 0;
+}
+
+static int on_event(struct relay *r, struct inst *in_, const struct usb_functionfs_event *ev)
+{
+	unsigned i;
 	int rr;
 
 	if (r->n_inst > 1)
@@ -795,8 +854,11 @@ static int on_event(struct relay *r, struct inst *in_, const struct usb_function
 		log_info("FunctionFS event %s", ev_name(ev->type));
 	switch (ev->type) {
 	case FUNCTIONFS_ENABLE:
-		if (in_->enabled)
-			return 0;
+		/* FunctionFS keeps only the newest of DISABLE/ENABLE: an ENABLE while
+		 * enabled is a new SET_CONFIGURATION (or SET_INTERFACE) by the host */
+		rr = inst_disable(r, in_);
+		if (rr)
+			return rr;
 		{
 			uint8_t s[8] = { 0x00, 0x09, in_->cfgval, 0, 0, 0, 0, 0 };
 
@@ -814,33 +876,7 @@ static int on_event(struct relay *r, struct inst *in_, const struct usb_function
 		}
 		return 0;
 	case FUNCTIONFS_DISABLE:
-		if (!in_->enabled)
-			return 0;
-		in_->enabled = false;
-		for (i = 0; i < in_->n_ep; i++) {
-			struct rep *e = &in_->ep[i];
-
-			for (k = 0; k < e->depth; k++) {
-				struct xfer *x = &e->x[k];
-
-				if (x->st == X_AIO) {
-					ffs_aio_cancel(&r->aio, &x->req);
-					ffs_aio_cancel(&r->aio, &x->zreq);
-				}
-				if (x->st == X_URB && e->in) {
-					struct urb_slot *u = urb_find(r, x->seqnum);
-
-					if (u && !u->unlinking) {
-						rr = send_unlink(r, u);
-						if (rr)
-							return rr;
-					}
-				}
-				if (x->st == X_READY || x->st == X_STALL)
-					x->st = X_IDLE;
-			}
-		}
-		return 0;
+		return inst_disable(r, in_);
 	case FUNCTIONFS_SETUP:
 		return on_setup(r, in_, &ev->u.setup);
 	case FUNCTIONFS_UNBIND:
@@ -922,9 +958,22 @@ static int on_ret_xfer(struct relay *r, struct urb_slot *u, const struct usbip_h
 	}
 	if (e->in) {
 		if (unlinking || !e->inst->enabled || status == -ECONNRESET || status == -ENOENT) {
-			x->st = X_IDLE;
+			x->st = X_DONE;
+		} else if (status == -EPIPE && x->epoch != e->epoch) {
+			/* submitted before the halt was cleared on the device: the host
+			 * sees the first stall only */
+			x->st = X_DONE;
 		} else if (status == -EPIPE) {
+			int rr;
+
+			/* halt the gadget endpoint in order (ep_drain), clear the device's
+			 * at once; no new URBs until that is done */
 			x->st = X_STALL;
+			e->epoch++;
+			e->stalled = true;
+			rr = clear_remote_halt(r, e);
+			if (rr)
+				return rr;
 			if (e->bot && !x->bot_csw) {
 				e->bot_in_plan = 0;
 				e->bot_in_csw = true; /* after the halt is cleared, BOT 6.7.2 */
@@ -983,10 +1032,13 @@ static int rx_message(void *arg, const struct usbip_header *h, const uint8_t *pa
 		if (t && t->kind == U_XFER) {
 			/* unlinked before completion: no RET_SUBMIT will come */
 			struct xfer *x = t->x;
+			struct rep *e = x->ep;
+			unsigned k, i = (unsigned)(x - e->x);
 
-			x->st = X_IDLE;
+			for (k = 0; k < (!e->in && x->span ? x->span : 1); k++, i = (i + 1) % e->depth)
+				e->x[i].st = e->in ? X_DONE : X_IDLE;
 			urb_free(r, t);
-			return pump(r, x->ep);
+			return pump(r, e);
 		}
 		if (t)
 			urb_free(r, t); /* e.g. a control request that timed out */
@@ -1019,11 +1071,17 @@ static int rx_message(void *arg, const struct usbip_header *h, const uint8_t *pa
 			log_warnx("the device refused SET_CONFIGURATION(%u): %s",
 				  r->setconf_val, strerror(-status));
 		return 0;
-	case U_CLEARHALT:
+	case U_CLEARHALT: {
+		struct rep *e = u->ep;
+
 		urb_free(r, u);
 		if (status)
 			log_info("clearing a halt on the device failed: %s", strerror(-status));
-		return 0;
+		if (!e)
+			return 0;
+		e->stalled = false;
+		return pump(r, e);
+	}
 	default:
 		urb_free(r, u);
 		return 0;
