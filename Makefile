@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # gadgetd - plain GNU make. `make`, `make check`, `make install`, `make demo`,
-# `make asan`, `make fuzz`, `make bench`. V=1 shows the commands.
+# `make asan`, `make fuzz`, `make fuzz-run`. V=1 shows the commands.
 PKG_CONFIG ?= pkg-config
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
@@ -79,6 +79,7 @@ check:
 	$(Q)sh scripts/deps.sh lab
 	$(Q)$(MAKE) --no-print-directory WERROR=1 all unit
 	$(Q)$(MAKE) --no-print-directory WERROR=1 asan
+	$(Q)$(MAKE) --no-print-directory WERROR=1 fuzz-replay fuzz-smoke
 	$(Q)$(MAKE) --no-print-directory WERROR=1 e2e
 
 demo: all
@@ -98,6 +99,9 @@ clean:
 .PHONY: all deps unit asan e2e check demo install clean
 .SECONDARY:
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# libFuzzer targets, the corpus replay and short fuzz runs (tests/fuzz/README)
+include tests/fuzz/fuzz.mk
 
 # ---- usbip-sim: the simulated USB/IP device of the lab tests (tests/sim/) ----
 # Several source files, so a rule of its own; `make all` builds it beside the

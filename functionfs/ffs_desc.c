@@ -192,6 +192,21 @@ static int check_ep(const struct usb_desc_config *cfg, const struct usb_desc_int
 		return refuse(err, errlen,
 			      "%s endpoint 0x%02x is isochronous: the UDC has no isochronous endpoints",
 			      who, a);
+	/*
+	 * USB 2.0 9.6.6: a periodic endpoint moves at most 1024 bytes per packet,
+	 * bits 15:13 are reserved and 3 additional transactions do not exist. The
+	 * bind would pass (autoconfig sees the capped full-speed descriptor) but the
+	 * UDC's ep_enable() refuses it (dummy_enable(): -EINVAL) when the host
+	 * configures the device: refuse it here, with a reason.
+	 */
+	if (xfer(ep) == USB_ENDPOINT_XFER_INT || xfer(ep) == USB_ENDPOINT_XFER_ISOC) {
+		uint16_t raw = ep->wMaxPacketSize;
+
+		if ((raw & 0x7ff) > 1024 || (raw & 0xe000) || ((raw >> 11) & 3) == 3)
+			return refuse(err, errlen,
+				      "%s endpoint 0x%02x has wMaxPacketSize 0x%04x: more than 1024 bytes or reserved bits set (USB 2.0 9.6.6), which no UDC accepts",
+				      who, a, raw);
+	}
 	/* __ffs_data_do_entity(): eps_count >= FFS_MAX_EPS_COUNT is -EINVAL */
 	if (++st->n_ep > FFS_MAX_EPS)
 		return refuse(err, errlen,

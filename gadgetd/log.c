@@ -29,6 +29,7 @@ int log_verbose(void)
 	return verbosity;
 }
 
+__attribute__((format(printf, 2, 0)))
 static void vlog(int pri, const char *fmt, va_list ap, const char *suffix)
 {
 	char msg[1024];

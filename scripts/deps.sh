@@ -5,7 +5,8 @@
 #   scripts/deps.sh lab     also what the QEMU test lab needs
 set -eu
 BUILD="build-essential pkg-config libusbgx-dev libconfig-dev libaio-dev libcmocka-dev"
-LAB="qemu-system-x86 busybox-static usbip usbutils kmod cpio xz-utils socat evtest util-linux"
+BUILD="$BUILD clang libclang-rt-dev" # tests/fuzz: libFuzzer, ASan/UBSan runtimes (make fuzz)
+LAB="qemu-system-x86 busybox-static usbip usbutils kmod cpio xz-utils socat evtest util-linux nftables mtp-tools libnss3-tools"
 want=$BUILD
 [ "${1:-}" = lab ] && want="$BUILD $LAB"
 missing=

@@ -840,6 +840,33 @@ static void test_refuse_iso_without_udc_iso(void **state)
 	free(c);
 }
 
+/* Fuzzer finding "periodic-mps": more than 1024 bytes or reserved bits are refused. */
+static void test_refuse_periodic_mps(void **state)
+{
+	static const uint16_t bad[] = { 0x0440, 0x07ff, 0x1c00, 0x2008 };
+	const char *parts[] = { "interface 0 (", "0x81", "wMaxPacketSize", "1024", NULL };
+	struct ffs_desc_opts o = { .udc_has_iso = true };
+	char err[256];
+	unsigned k;
+
+	(void)state;
+	for (k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+		struct usb_desc_config *c = cfg_new();
+
+		add_ep(add_intf(c, 0, 0, 3, 0, 0, 0), 0x81, USB_ENDPOINT_XFER_INT, bad[k], 4);
+		expect_refusal(c, &o, parts);
+		free(c);
+	}
+	{
+		/* 1024 bytes with 2 additional transactions is valid high bandwidth */
+		struct usb_desc_config *c = cfg_new();
+
+		add_ep(add_intf(c, 0, 0, 3, 0, 0, 0), 0x81, USB_ENDPOINT_XFER_INT, 0x1400, 4);
+		assert_int_equal(ffs_desc_check(c, &o, err, sizeof(err)), 0);
+		free(c);
+	}
+}
+
 static void test_refuse_31_endpoints(void **state)
 {
 	struct usb_desc_config *c = cfg_new();
@@ -1140,6 +1167,7 @@ int main(void)
 		cmocka_unit_test(test_refuse_cdc),
 		cmocka_unit_test(test_refuse_alt),
 		cmocka_unit_test(test_refuse_iso_without_udc_iso),
+		cmocka_unit_test(test_refuse_periodic_mps),
 		cmocka_unit_test(test_refuse_31_endpoints),
 		cmocka_unit_test(test_refuse_17_interfaces),
 		cmocka_unit_test(test_refuse_hid_two_descriptors),
