@@ -28,10 +28,11 @@ sim_gadget_side_up() {
 	wait_for 5 test -e /sys/class/udc/dummy_udc.0 || { echo "no dummy_udc.0" >&2; return 1; }
 }
 
-# sim_start TAG DEVICE-FILE: usbip-sim in the background; sets SIMPID and SIMREC
+# sim_start TAG DEVICE-FILE [USBIP-SIM OPTIONS...]: usbip-sim in the background
+# (e.g. --hostile SPEC); sets SIMPID and SIMREC
 sim_start() {
 	SIMREC=$LAB_OUT/sim-$1.rec
-	"$SIM" --listen 127.0.0.1:$SIM_PORT --device "$2" --record "$SIMREC" > "$LAB_OUT/sim-$1.log" 2>&1 &
+	"$SIM" --listen 127.0.0.1:$SIM_PORT --device "$2" --record "$SIMREC" "${@:3}" > "$LAB_OUT/sim-$1.log" 2>&1 &
 	SIMPID=$!
 	SIMLOGS="${SIMLOGS:-} $LAB_OUT/sim-$1.log"
 	wait_for 10 grep -q 'ready on' "$LAB_OUT/sim-$1.log" || {

@@ -53,7 +53,48 @@ struct conn {
 	uint8_t *out;
 	size_t out_len, out_cap;
 	bool close_after_flush;
+	bool sealed; /* --hostile: nothing more is sent (but a flood) */
+	int flood;   /* --hostile: 1 endless bytes, 2 endless RET_UNLINKs */
 	char peer[64];
+};
+
+/*
+ * --hostile (tests/sim/README.md, "Hostile modes"): a server that breaks the
+ * protocol on purpose. Server-level lies (op replies, descriptors) apply to every
+ * connection; one URB-stream action fires once, at its trigger.
+ */
+enum h_act { HA_NONE, HA_TRUNC_HDR, HA_TRUNC_DATA, HA_COMMAND, HA_SEQNUM, HA_ACTUAL,
+	     HA_FLOOD, HA_FLOOD_UNLINK, HA_SILENT };
+enum h_when { HW_CTRL, HW_IMPORT, HW_VENDOR, HW_IN };
+enum h_blen0 { HB_NONE, HB_DEVICE, HB_CONFIG, HB_STRING };
+
+#define FLOOD_MAX_MS 60000
+#define FLOOD_MAX_BYTES (16ull << 30)
+
+struct hostile {
+	long version;          /* op replies' version field, -1: USBIP_VERSION */
+	const char *import_busid;
+	long import_trunc;     /* OP_REP_IMPORT cut after this many bytes, -1: no */
+	long long devlist_ndev;/* OP_REP_DEVLIST's device count, -1: the truth */
+	long devlist_trunc;
+	long wtotal;           /* configuration descriptors' wTotalLength, -1: the truth */
+	enum h_blen0 blength0;
+	bool string_odd;
+	long devdesc_len;      /* GET_DESCRIPTOR(DEVICE) answered with this many bytes */
+	/* the URB-stream action */
+	enum h_act act;
+	long long arg;
+	bool arg_rel;          /* actual=+N: relative to the request */
+	enum h_when when;
+	unsigned when_n;       /* ctrl:N */
+	bool fired, silent;
+	uint32_t armed_seq;    /* the CMD_SUBMIT whose RET_SUBMIT is to be shaped */
+	bool armed;
+	unsigned nctrl;
+	int64_t flood_t0;
+	unsigned long long flood_sent;
+	uint32_t flood_seq;
+	const char *spec;      /* the action's --hostile text, for the record */
 };
 
 static struct {
@@ -67,6 +108,7 @@ static struct {
 	uint32_t devid;
 	const char *close_why; /* set inside usbip_rx_feed(): close once it returns */
 	bool stop;
+	struct hostile h;
 } S;
 
 static int64_t now_ms(void)
@@ -142,7 +184,7 @@ static void *xrealloc(void *p, size_t n)
 
 static void conn_send(struct conn *c, const void *a, size_t alen, const void *b, size_t blen)
 {
-	if (c->fd < 0)
+	if (c->fd < 0 || c->sealed)
 		return;
 	if (c->out_len + alen + blen > c->out_cap) {
 		c->out_cap = (c->out_len + alen + blen) * 2;
@@ -172,12 +214,84 @@ static void conn_flush(struct conn *c)
 		}
 		memmove(c->out, c->out + n, c->out_len - (size_t)n);
 		c->out_len -= (size_t)n;
+		if (c->flood)
+			S.h.flood_sent += (unsigned long long)n;
 	}
 	if (c->fd >= 0 && !c->out_len && c->close_after_flush)
 		conn_close(c, NULL);
 }
 
-static void send_ret_submit(uint32_t seqnum, int status, uint32_t actual, const uint8_t *data)
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* --hostile: the armed RET_SUBMIT, shaped as the action says. */
+static void hostile_ret_submit(struct usbip_header *h, uint32_t req_len, const uint8_t *data)
+{
+	struct conn *c = S.imp;
+	uint8_t hb[USBIP_HDR_LEN], *d = NULL;
+	uint32_t actual = (uint32_t)h->u.ret_submit.actual_length, n = data ? actual : 0;
+	long long a;
+
+	S.h.armed = false;
+	switch (S.h.act) {
+	case HA_TRUNC_HDR:
+		usbip_header_encode(h, hb);
+		conn_send(c, hb, (size_t)S.h.arg, NULL, 0);
+		c->sealed = c->close_after_flush = true;
+		rec("HOSTILE %s seq=%u: %lld of the %d header bytes, then close", S.h.spec, h->seqnum,
+		    S.h.arg, USBIP_HDR_LEN);
+		return;
+	case HA_TRUNC_DATA:
+		usbip_header_encode(h, hb);
+		conn_send(c, hb, sizeof(hb), data, n / 2);
+		c->sealed = c->close_after_flush = true;
+		rec("HOSTILE %s seq=%u: header (actual_length %u) and %u data bytes, then close",
+		    S.h.spec, h->seqnum, actual, n / 2);
+		return;
+	case HA_COMMAND:
+		usbip_header_encode(h, hb);
+		put_be32(hb, (uint32_t)S.h.arg);
+		conn_send(c, hb, sizeof(hb), data, n);
+		rec("HOSTILE %s seq=%u: the answer's command is %lld", S.h.spec, h->seqnum, S.h.arg);
+		return;
+	case HA_SEQNUM:
+		rec("HOSTILE %s seq=%u: answered as seqnum %u", S.h.spec, h->seqnum,
+		    h->seqnum + (uint32_t)S.h.arg);
+		h->seqnum += (uint32_t)S.h.arg;
+		usbip_header_encode(h, hb);
+		conn_send(c, hb, sizeof(hb), data, n);
+		return;
+	case HA_ACTUAL:
+		a = S.h.arg_rel ? (long long)req_len + S.h.arg : S.h.arg;
+		h->u.ret_submit.actual_length = (int32_t)a;
+		usbip_header_encode(h, hb);
+		/* an IN answer carries as many bytes as it claims, while that is sane */
+		if (data && a >= 0 && a <= (long long)req_len + 65536) {
+			d = calloc(1, (size_t)a + 1);
+			if (!d)
+				abort();
+			memcpy(d, data, n < a ? n : (size_t)a);
+			if (a > n)
+				sim_pattern_fill(d + n, (size_t)a - n, 0xbad);
+			n = (uint32_t)a;
+		}
+		conn_send(c, hb, sizeof(hb), d ? d : data, n);
+		free(d);
+		rec("HOSTILE %s seq=%u: actual_length %d for a %u-byte request, %u data bytes",
+		    S.h.spec, h->seqnum, (int32_t)a, req_len, n);
+		return;
+	default:
+		return;
+	}
+}
+
+static void send_ret_submit(uint32_t seqnum, int status, uint32_t actual, const uint8_t *data,
+			    uint32_t req_len)
 {
 	struct usbip_header h = { 0 };
 	uint8_t hb[USBIP_HDR_LEN];
@@ -188,8 +302,59 @@ static void send_ret_submit(uint32_t seqnum, int status, uint32_t actual, const 
 	h.seqnum = seqnum;
 	h.u.ret_submit.status = status;
 	h.u.ret_submit.actual_length = (int32_t)actual;
+	if (S.h.armed && S.h.armed_seq == seqnum) {
+		hostile_ret_submit(&h, req_len, data);
+		return;
+	}
 	usbip_header_encode(&h, hb);
 	conn_send(S.imp, hb, sizeof(hb), data, data ? actual : 0);
+}
+
+/* --hostile flood / flood-unlink: keep 64 KiB queued behind the socket. */
+static void flood_fill(struct conn *c)
+{
+	static uint8_t blk[65536];
+	struct usbip_header h = { 0 };
+	size_t n = 0;
+
+	if (c->out_len >= sizeof(blk))
+		return;
+	if (now_ms() - S.h.flood_t0 > FLOOD_MAX_MS || S.h.flood_sent > FLOOD_MAX_BYTES) {
+		rec("HOSTILE flood ended by its limit after %llu bytes: closing", S.h.flood_sent);
+		c->flood = 0;
+		c->sealed = c->close_after_flush = true;
+		return;
+	}
+	if (c->flood == 1) {
+		memset(blk, (int)S.h.arg, sizeof(blk));
+		n = sizeof(blk);
+	} else {
+		h.command = USBIP_RET_UNLINK;
+		for (; n + USBIP_HDR_LEN <= sizeof(blk); n += USBIP_HDR_LEN) {
+			h.seqnum = 0x7f000000u + S.h.flood_seq++;
+			usbip_header_encode(&h, blk + n);
+		}
+	}
+	if (c->out_len + n > c->out_cap) {
+		c->out_cap = c->out_len + n;
+		c->out = xrealloc(c->out, c->out_cap);
+	}
+	memcpy(c->out + c->out_len, blk, n);
+	c->out_len += n;
+}
+
+/* --hostile flood, flood-unlink, silent: from now on the connection answers nothing. */
+static void hostile_stream(struct conn *c, const char *at)
+{
+	S.h.fired = true;
+	S.h.silent = true;
+	c->sealed = true;
+	if (S.h.act == HA_FLOOD || S.h.act == HA_FLOOD_UNLINK) {
+		c->flood = S.h.act == HA_FLOOD ? 1 : 2;
+		S.h.flood_t0 = now_ms();
+		S.h.flood_sent = 0;
+	}
+	rec("HOSTILE %s starts %s", S.h.spec, at);
 }
 
 /* ---- the device's endpoints ---- */
@@ -244,7 +409,7 @@ static void urb_done(struct sim_ep *e, int status)
 		e->uq_tail = NULL;
 	if (u->in && !status && u->actual < u->len && (u->flags & USBIP_URB_SHORT_NOT_OK))
 		status = -EREMOTEIO;
-	send_ret_submit(u->seqnum, status, u->actual, u->in ? u->buf : NULL);
+	send_ret_submit(u->seqnum, status, u->actual, u->in ? u->buf : NULL, u->len);
 	h = hex(u->buf, u->actual);
 	if (u->in)
 		rec("IN ep=%u seq=%u urb_len=%u flags=0x%04x -> %u packets=%s status=%s cfg=%u data=%s",
@@ -589,18 +754,55 @@ static int std_request(const uint8_t *s, uint8_t *in, uint32_t *inlen)
 		case 1:
 			memcpy(in, S.d.devdesc, 18);
 			*inlen = 18;
+			if (S.h.blength0 == HB_DEVICE) {
+				in[0] = 0;
+				rec("HOSTILE blength0=device: device descriptor with bLength 0");
+			}
+			if (S.h.devdesc_len >= 0) {
+				*inlen = (uint32_t)S.h.devdesc_len;
+				rec("HOSTILE devdesc-len=%ld: %ld of the 18 bytes", S.h.devdesc_len,
+				    S.h.devdesc_len);
+			}
 			return 0;
 		case 2:
 			if ((value & 0xff) >= S.d.n_cfg)
 				return -EPIPE;
 			memcpy(in, S.d.cfg[value & 0xff].desc, S.d.cfg[value & 0xff].desc_len);
 			*inlen = (uint32_t)S.d.cfg[value & 0xff].desc_len;
+			if (S.h.wtotal >= 0) {
+				in[2] = (uint8_t)S.h.wtotal;
+				in[3] = (uint8_t)(S.h.wtotal >> 8);
+				rec("HOSTILE wtotal=%ld: configuration %u says wTotalLength %ld, has %u "
+				    "bytes", S.h.wtotal, value & 0xff, S.h.wtotal, *inlen);
+			}
+			if (S.h.blength0 == HB_CONFIG) {
+				uint32_t o;
+
+				for (o = in[0]; o + 1 < *inlen && in[o]; o += in[o])
+					if (in[o + 1] == 5) {
+						in[o] = 0;
+						rec("HOSTILE blength0=config: the ENDPOINT descriptor at "
+						    "offset %u of configuration %u has bLength 0", o,
+						    value & 0xff);
+						break;
+					}
+			}
 			return 0;
 		case 3:
 			n = sim_string_desc(&S.d, value & 0xff, in, 255);
 			if (n < 0)
 				return -EPIPE;
 			*inlen = (uint32_t)n;
+			if ((value & 0xff) && S.h.string_odd && n < 255) {
+				in[n] = 0x21; /* a torn code unit */
+				in[0] = (uint8_t)(n + 1);
+				*inlen = (uint32_t)n + 1;
+				rec("HOSTILE string-odd: string %u has bLength %u", value & 0xff, n + 1);
+			}
+			if ((value & 0xff) && S.h.blength0 == HB_STRING) {
+				in[0] = 0;
+				rec("HOSTILE blength0=string: string %u has bLength 0", value & 0xff);
+			}
 			return 0;
 		case 6:
 			n = sim_qualifier(&S.d, in);
@@ -727,11 +929,11 @@ static void on_ctrl(const struct usbip_header *h, const uint8_t *payload, size_t
 		actual = status ? 0 : rlen < wlength ? rlen : wlength;
 		if (actual > tbl)
 			actual = tbl;
-		send_ret_submit(h->seqnum, status, actual, reply);
+		send_ret_submit(h->seqnum, status, actual, reply, tbl);
 		hx = hex(reply, actual);
 	} else {
 		actual = status ? 0 : (uint32_t)len;
-		send_ret_submit(h->seqnum, status, actual, NULL);
+		send_ret_submit(h->seqnum, status, actual, NULL, tbl);
 		hx = hex(payload, len);
 	}
 	rec("CTRL seq=%u type=0x%02x req=0x%02x value=0x%04x index=0x%04x length=%u -> %u status=%s"
@@ -749,11 +951,43 @@ static void on_submit(const struct usbip_header *h, const uint8_t *payload, size
 	struct sim_urb *u;
 	int32_t tbl = h->u.cmd_submit.transfer_buffer_length;
 
+	if (S.h.silent) {
+		rec("HOSTILE %s: CMD_SUBMIT seq=%u ep=%u not answered", S.h.spec, h->seqnum, h->ep);
+		return;
+	}
 	if (h->devid != S.devid) {
 		rec("ERROR seq=%u devid 0x%08x is not the imported 0x%08x: closing", h->seqnum,
 		    h->devid, S.devid);
 		S.close_why = "devid mismatch";
 		return;
+	}
+	if (h->ep == 0)
+		S.h.nctrl++;
+	if (S.h.act && !S.h.fired &&
+	    ((S.h.when == HW_CTRL && h->ep == 0 && S.h.nctrl == S.h.when_n) ||
+	     (S.h.when == HW_VENDOR && h->ep == 0 && (h->u.cmd_submit.setup[0] & 0x60)) ||
+	     (S.h.when == HW_IN && h->ep != 0 && in))) {
+		char at[64];
+
+		snprintf(at, sizeof(at), "at CMD_SUBMIT seq=%u ep=%u", h->seqnum, h->ep);
+		if (S.h.act >= HA_FLOOD) {
+			hostile_stream(S.imp, at);
+			return;
+		}
+		S.h.fired = S.h.armed = true;
+		S.h.armed_seq = h->seqnum;
+		if (h->ep != 0) {
+			/* answered at once: a full buffer of pattern data */
+			uint32_t n = (uint32_t)(tbl > 0 && tbl <= (int32_t)RX_MAX ? tbl : 0);
+			uint8_t *b = malloc(n + 1);
+
+			if (!b)
+				abort();
+			sim_pattern_fill(b, n, 0xbad);
+			send_ret_submit(h->seqnum, 0, n, b, n);
+			free(b);
+			return;
+		}
 	}
 	if (h->ep == 0) {
 		on_ctrl(h, payload, len);
@@ -843,6 +1077,11 @@ static void on_unlink(const struct usbip_header *h)
 	unsigned i, k;
 	bool found = false;
 
+	if (S.h.silent) {
+		rec("HOSTILE %s: CMD_UNLINK seq=%u target=%u not answered", S.h.spec, h->seqnum,
+		    target);
+		return;
+	}
 	for (i = 0; cf && i < cf->n_intf && !found; i++)
 		for (k = 0; k < cf->intf[i].n_ep && !found; k++)
 			found = unlink_from(&cf->intf[i].ep[k].uq, &cf->intf[i].ep[k].uq_tail, target,
@@ -931,6 +1170,11 @@ static void conn_close(struct conn *c, const char *why)
 
 	if (c->fd < 0)
 		return;
+	if (c->flood)
+		rec("HOSTILE flood stopped: %llu bytes sent in %lld ms (%s)", S.h.flood_sent,
+		    (long long)(now_ms() - S.h.flood_t0), why ? why : "closed");
+	c->flood = 0;
+	c->sealed = false;
 	if (c == S.imp) {
 		struct sim_cfg *cf = cur_cfg();
 		unsigned i, k;
@@ -946,6 +1190,8 @@ static void conn_close(struct conn *c, const char *why)
 			urb_free(u);
 		}
 		S.imp = NULL;
+		S.h.silent = false;
+		S.h.armed = false;
 		cfg_leave(0, false);
 		rec("DISCONNECT peer=%s pending=%u%s%s", c->peer, n, why ? " why=" : "",
 		    why ? why : "");
@@ -963,11 +1209,14 @@ static void conn_close(struct conn *c, const char *why)
 static void on_op(struct conn *c)
 {
 	struct usbip_op_common op, rep = { USBIP_VERSION, 0, USBIP_ST_OK };
+	uint8_t cnt[4] = { 0, 0, 0, 1 };
 	uint8_t b[USBIP_USB_DEVICE_LEN], ob[USBIP_OP_COMMON_LEN];
 	struct usbip_usb_device ud;
 	char busid[USBIP_BUSID_SIZE + 1];
 
 	usbip_op_common_decode(c->op, &op);
+	if (S.h.version >= 0)
+		rep.version = (uint16_t)S.h.version;
 	if (op.code == USBIP_OP_REQ_DEVLIST) {
 		struct sim_cfg *cf = cur_cfg() ? cur_cfg() : &S.d.cfg[cfg_index(S.d.active)];
 		unsigned i;
@@ -975,7 +1224,14 @@ static void on_op(struct conn *c)
 		rec("DEVLIST peer=%s version=0x%04x", c->peer, op.version);
 		rep.code = USBIP_OP_REP_DEVLIST;
 		usbip_op_common_encode(&rep, ob);
-		conn_send(c, ob, sizeof(ob), "\0\0\0\1", 4);
+		if (S.h.devlist_ndev >= 0) {
+			put_be32(cnt, (uint32_t)S.h.devlist_ndev);
+			rec("HOSTILE devlist-ndev=%lld: OP_REP_DEVLIST claims %u devices, has 1",
+			    S.h.devlist_ndev, (uint32_t)S.h.devlist_ndev);
+		}
+		if (S.h.version >= 0)
+			rec("HOSTILE version=0x%04lx in OP_REP_DEVLIST", S.h.version);
+		conn_send(c, ob, sizeof(ob), cnt, 4);
 		fill_udev(&ud);
 		usbip_usb_device_encode(&ud, b);
 		conn_send(c, b, USBIP_USB_DEVICE_LEN, NULL, 0);
@@ -985,6 +1241,12 @@ static void on_op(struct conn *c)
 
 			usbip_usb_interface_encode(&ui, b);
 			conn_send(c, b, USBIP_USB_INTERFACE_LEN, NULL, 0);
+		}
+		if (S.h.devlist_trunc >= 0 && c->out_len > (size_t)S.h.devlist_trunc) {
+			rec("HOSTILE devlist-trunc=%ld: OP_REP_DEVLIST cut at %ld of %zu bytes",
+			    S.h.devlist_trunc, S.h.devlist_trunc, c->out_len);
+			c->out_len = (size_t)S.h.devlist_trunc;
+			c->sealed = true;
 		}
 		c->close_after_flush = true;
 		return;
@@ -1006,6 +1268,8 @@ static void on_op(struct conn *c)
 		rep.status = USBIP_ST_DEV_BUSY;
 	usbip_op_common_encode(&rep, ob);
 	conn_send(c, ob, sizeof(ob), NULL, 0);
+	if (S.h.version >= 0)
+		rec("HOSTILE version=0x%04lx in OP_REP_IMPORT", S.h.version);
 	if (rep.status) {
 		rec("IMPORT peer=%s busid=%s version=0x%04x -> %s", c->peer, busid, op.version,
 		    usbip_status_str(rep.status));
@@ -1016,14 +1280,30 @@ static void on_op(struct conn *c)
 	cfg_leave(0, false);
 	cfg_enter(cfg_index(S.d.active));
 	fill_udev(&ud);
+	if (S.h.import_busid) {
+		snprintf(ud.busid, sizeof(ud.busid), "%s", S.h.import_busid);
+		rec("HOSTILE import-busid=%s: OP_REP_IMPORT for %s names device %s", ud.busid, busid,
+		    ud.busid);
+	}
 	usbip_usb_device_encode(&ud, b);
 	conn_send(c, b, USBIP_USB_DEVICE_LEN, NULL, 0);
+	if (S.h.import_trunc >= 0) {
+		rec("HOSTILE import-trunc=%ld: OP_REP_IMPORT cut at %ld of %zu bytes, then close",
+		    S.h.import_trunc, S.h.import_trunc, c->out_len);
+		if (c->out_len > (size_t)S.h.import_trunc)
+			c->out_len = (size_t)S.h.import_trunc;
+		c->sealed = c->close_after_flush = true;
+		return;
+	}
 	if (usbip_rx_init(&c->rx, RX_MAX + 65536))
 		abort();
 	c->imported = true;
 	S.imp = c;
 	rec("IMPORT peer=%s busid=%s version=0x%04x -> ok devid=0x%08x speed=%s cfg=%u", c->peer,
 	    busid, op.version, S.devid, sim_speed_name(S.d.speed), ud.bConfigurationValue);
+	S.h.nctrl = 0;
+	if (S.h.act && S.h.when == HW_IMPORT && !S.h.fired)
+		hostile_stream(c, "after OP_REP_IMPORT");
 }
 
 static void on_readable(struct conn *c)
@@ -1156,16 +1436,140 @@ static int run_timers(void)
 	return next <= now ? 0 : (int)(next - now);
 }
 
+/* A number in [lo, hi] (base 0: 0x.. works); false when it is not one. */
+static bool hnum(const char *v, long long lo, long long hi, long long *out)
+{
+	char *e;
+
+	if (!v || !*v)
+		return false;
+	errno = 0;
+	*out = strtoll(v, &e, 0);
+	return !errno && !*e && *out >= lo && *out <= hi;
+}
+
+/* --hostile KEY[=VALUE][@WHEN] (tests/sim/README.md, "Hostile modes") */
+static int hostile_parse(const char *spec)
+{
+	static const char *const acts[] = { "", "trunc-hdr", "trunc-data", "command", "seqnum",
+					    "actual", "flood", "flood-unlink", "silent" };
+	char key[64], *val, *when;
+	long long n;
+	unsigned i;
+
+	if (strlen(spec) >= sizeof(key))
+		goto bad;
+	snprintf(key, sizeof(key), "%s", spec);
+	when = strchr(key, '@');
+	if (when)
+		*when++ = 0;
+	val = strchr(key, '=');
+	if (val)
+		*val++ = 0;
+	for (i = 1; i < sizeof(acts) / sizeof(acts[0]); i++)
+		if (!strcmp(key, acts[i]))
+			break;
+	if (i < sizeof(acts) / sizeof(acts[0])) {
+		if (S.h.act) {
+			fprintf(stderr, "usbip-sim: --hostile %s: only one URB-stream action at a time\n",
+				spec);
+			return -1;
+		}
+		S.h.act = (enum h_act)i;
+		S.h.spec = strdup(spec);
+		switch (S.h.act) {
+		case HA_TRUNC_HDR:
+			S.h.arg = 20;
+			if (val && !hnum(val, 0, USBIP_HDR_LEN - 1, &S.h.arg))
+				goto bad;
+			break;
+		case HA_COMMAND:
+			if (!hnum(val, 0, 0xffffffffll, &S.h.arg))
+				goto bad;
+			break;
+		case HA_SEQNUM:
+			S.h.arg = 0x1000;
+			if (val && !hnum(val, 1, 0xffffffffll, &S.h.arg))
+				goto bad;
+			break;
+		case HA_ACTUAL:
+			if (!val)
+				goto bad;
+			S.h.arg_rel = *val == '+';
+			if (!hnum(val, -0x80000000ll, 0x7fffffffll, &S.h.arg))
+				goto bad;
+			break;
+		case HA_FLOOD:
+			if (val && !hnum(val, 0, 255, &S.h.arg))
+				goto bad;
+			break;
+		default:
+			if (val)
+				goto bad;
+			break;
+		}
+		S.h.when = HW_CTRL;
+		S.h.when_n = 1;
+		if (!when)
+			return 0;
+		if (!strcmp(when, "import") && S.h.act >= HA_FLOOD)
+			S.h.when = HW_IMPORT;
+		else if (!strcmp(when, "vendor"))
+			S.h.when = HW_VENDOR;
+		else if (!strcmp(when, "in"))
+			S.h.when = HW_IN;
+		else if (!strncmp(when, "ctrl:", 5) && hnum(when + 5, 1, 1000000, &n))
+			S.h.when_n = (unsigned)n;
+		else
+			goto bad;
+		return 0;
+	}
+	if (when)
+		goto bad;
+	if (!strcmp(key, "version") && hnum(val, 0, 0xffff, &n))
+		S.h.version = (long)n;
+	else if (!strcmp(key, "import-busid") && val && *val && strlen(val) < USBIP_BUSID_SIZE)
+		S.h.import_busid = strdup(val);
+	else if (!strcmp(key, "import-trunc") && hnum(val, 0, USBIP_OP_COMMON_LEN +
+						       USBIP_USB_DEVICE_LEN - 1, &n))
+		S.h.import_trunc = (long)n;
+	else if (!strcmp(key, "devlist-ndev") && hnum(val, 0, 0xffffffffll, &n))
+		S.h.devlist_ndev = n;
+	else if (!strcmp(key, "devlist-trunc") && hnum(val, 0, 100000, &n))
+		S.h.devlist_trunc = (long)n;
+	else if (!strcmp(key, "wtotal") && hnum(val, 0, 0xffff, &n))
+		S.h.wtotal = (long)n;
+	else if (!strcmp(key, "devdesc-len") && hnum(val, 0, 18, &n))
+		S.h.devdesc_len = (long)n;
+	else if (!strcmp(key, "string-odd") && !val)
+		S.h.string_odd = true;
+	else if (!strcmp(key, "blength0") && val && !strcmp(val, "device"))
+		S.h.blength0 = HB_DEVICE;
+	else if (!strcmp(key, "blength0") && val && !strcmp(val, "config"))
+		S.h.blength0 = HB_CONFIG;
+	else if (!strcmp(key, "blength0") && val && !strcmp(val, "string"))
+		S.h.blength0 = HB_STRING;
+	else
+		goto bad;
+	return 0;
+bad:
+	fprintf(stderr, "usbip-sim: --hostile %s: not a hostile mode (see tests/sim/README.md)\n",
+		spec);
+	return -1;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: usbip-sim --device FILE [--listen [HOST]:PORT] [--record FILE] "
-		   "[--busid BUSID]\n"
+		   "[--busid BUSID] [--hostile SPEC]...\n"
 		   "A simulated USB device behind a USB/IP server (tests/sim/README.md).\n"
 		   "  -d, --device FILE     device description (libconfig)\n"
 		   "  -l, --listen H:P      address to listen on (default 127.0.0.1:3240)\n"
 		   "  -r, --record FILE     record every URB here (default: none)\n"
 		   "  -b, --busid BUSID     exported busid (default: the file's, else 1-1)\n"
-		   "  -c, --check           check the device file, print its descriptors, exit\n");
+		   "  -c, --check           check the device file, print its descriptors, exit\n"
+		   "  -H, --hostile SPEC    break the protocol on purpose (repeatable; SPEC in\n"
+		   "                        tests/sim/README.md, \"Hostile modes\")\n");
 }
 
 int main(int argc, char **argv)
@@ -1174,6 +1578,7 @@ int main(int argc, char **argv)
 		{ "device", required_argument, NULL, 'd' }, { "listen", required_argument, NULL, 'l' },
 		{ "record", required_argument, NULL, 'r' }, { "busid", required_argument, NULL, 'b' },
 		{ "check", no_argument, NULL, 'c' },        { "help", no_argument, NULL, 'h' },
+		{ "hostile", required_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dev = NULL, *listen_spec = "127.0.0.1:3240", *recf = NULL, *busid = NULL;
@@ -1184,7 +1589,9 @@ int main(int argc, char **argv)
 	int o, check = 0, i, n, np, timeout;
 	unsigned k;
 
-	while ((o = getopt_long(argc, argv, "d:l:r:b:ch", lo, NULL)) != -1) {
+	S.h.version = S.h.import_trunc = S.h.devlist_trunc = S.h.wtotal = S.h.devdesc_len = -1;
+	S.h.devlist_ndev = -1;
+	while ((o = getopt_long(argc, argv, "d:l:r:b:chH:", lo, NULL)) != -1) {
 		switch (o) {
 		case 'd': dev = optarg; break;
 		case 'l': listen_spec = optarg; break;
@@ -1192,6 +1599,10 @@ int main(int argc, char **argv)
 		case 'b': busid = optarg; break;
 		case 'c': check = 1; break;
 		case 'h': usage(stdout); return 0;
+		case 'H':
+			if (hostile_parse(optarg))
+				return 2;
+			break;
 		default: usage(stderr); return 2;
 		}
 	}
@@ -1254,9 +1665,12 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	while (!S.stop) {
 		timeout = run_timers();
-		for (i = 0; i < MAX_CONN; i++)
+		for (i = 0; i < MAX_CONN; i++) {
+			if (S.conn[i].fd >= 0 && S.conn[i].flood)
+				flood_fill(&S.conn[i]);
 			if (S.conn[i].fd >= 0)
 				conn_flush(&S.conn[i]);
+		}
 		np = 0;
 		pf[np].fd = S.sfd;
 		pf[np].events = POLLIN;
