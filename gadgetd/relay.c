@@ -125,7 +125,7 @@ struct inst {
 	struct rep ep[FFS_MAX_EPS];
 };
 
-enum urb_kind { U_FREE, U_XFER, U_CTRL, U_SETCONF, U_CLEARHALT, U_UNLINK };
+enum urb_kind { U_FREE, U_XFER, U_CTRL, U_SETCONF, U_CLEARHALT, U_UNLINK, U_RESET };
 
 struct urb_slot {
 	enum urb_kind kind;
@@ -156,6 +156,7 @@ struct relay {
 	uint32_t ctrl_seqnum;
 	uint8_t ctrl_buf[CTRL_BUF];
 	uint8_t setconf_val;
+	bool was_enabled; /* an ENABLE has been seen: later ones follow a reset */
 	int tfd;        /* timerfd for OUT holds */
 	int ctfd;       /* timerfd: deadline of the forwarded SETUP */
 	bool timer_armed;
@@ -859,6 +860,22 @@ static int on_event(struct relay *r, struct inst *in_, const struct usb_function
 		rr = inst_disable(r, in_);
 		if (rr)
 			return rr;
+		if (r->was_enabled) {
+			/*
+			 * The host reset, reconfigured or replugged the gadget: FunctionFS
+			 * shows all three as DISABLE/ENABLE. Reset the device too, so that
+			 * it forgets a half-done transfer (a mass-storage device mid-command
+			 * would stall the host's next CBW): usbip-host turns SET_FEATURE
+			 * (PORT_RESET) with bRequestType USB_RT_PORT into usb_reset_device()
+			 * (drivers/usb/usbip/stub_rx.c, tweak_reset_device_cmd()).
+			 */
+			uint8_t s[8] = { 0x23, 0x03, 4 /* USB_PORT_FEAT_RESET */, 0, 0, 0, 0, 0 };
+
+			rr = remote_ctrl(r, U_RESET, s);
+			if (rr)
+				return rr;
+		}
+		r->was_enabled = true;
 		{
 			uint8_t s[8] = { 0x00, 0x09, in_->cfgval, 0, 0, 0, 0, 0 };
 
