@@ -442,17 +442,18 @@ uint32_t client_seqnum(struct client *c)
 	return s;
 }
 
-int client_control(struct client *c, const uint8_t setup[8], uint8_t *data, char *err,
-		   size_t errlen)
+static int do_control(struct client *c, const uint8_t setup[8], uint8_t *data, bool *urb_status,
+		      char *err, size_t errlen)
 {
 	uint16_t wlength = (uint16_t)(setup[6] | setup[7] << 8);
 	int in = (setup[0] & 0x80) && wlength;
 	struct usbip_header h = { 0 };
 	uint8_t hb[USBIP_HDR_LEN];
+	uint32_t seqnum, command;
 	int rr, actual;
 
 	h.command = USBIP_CMD_SUBMIT;
-	h.seqnum = client_seqnum(c);
+	h.seqnum = seqnum = client_seqnum(c);
 	h.devid = c->devid;
 	h.direction = in ? USBIP_DIR_IN : USBIP_DIR_OUT;
 	h.ep = 0;
@@ -474,9 +475,17 @@ int client_control(struct client *c, const uint8_t setup[8], uint8_t *data, char
 			 c->remote.name, rr == -ECONNRESET ? "connection closed" : strerror(-rr));
 		return rr;
 	}
+	command = (uint32_t)hb[0] << 24 | (uint32_t)hb[1] << 16 | (uint32_t)hb[2] << 8 | hb[3];
 	if (usbip_header_decode(hb, &h) || h.command != USBIP_RET_SUBMIT) {
 		snprintf(err, errlen, "%s answered a control request with an unknown PDU (command %u)",
-			 c->remote.name, h.command);
+			 c->remote.name, command);
+		return -EPROTO;
+	}
+	/* nothing else is in flight now: any other seqnum is a broken server */
+	if (h.seqnum != seqnum) {
+		snprintf(err, errlen,
+			 "%s answered control request seqnum %u with RET_SUBMIT for seqnum %u",
+			 c->remote.name, seqnum, h.seqnum);
 		return -EPROTO;
 	}
 	actual = h.u.ret_submit.actual_length;
@@ -492,12 +501,24 @@ int client_control(struct client *c, const uint8_t setup[8], uint8_t *data, char
 			return -EPROTO;
 		}
 	}
+	*urb_status = true;
 	if (h.u.ret_submit.status) {
 		snprintf(err, errlen, "control request %02x %02x failed on the device: %s",
 			 setup[0], setup[1], strerror(-h.u.ret_submit.status));
 		return h.u.ret_submit.status < 0 ? h.u.ret_submit.status : -EIO;
 	}
 	return in ? actual : 0;
+}
+
+int client_control(struct client *c, const uint8_t setup[8], uint8_t *data, char *err,
+		   size_t errlen)
+{
+	bool urb_status = false;
+	int r = do_control(c, setup, data, &urb_status, err, errlen);
+
+	if (r < 0 && !urb_status)
+		c->broken = true;
+	return r;
 }
 
 void client_close(struct client *c)

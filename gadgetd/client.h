@@ -12,6 +12,7 @@
 #ifndef GADGETD_CLIENT_H
 #define GADGETD_CLIENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,6 +40,7 @@ struct client {
 	uint32_t devid;       /* (busnum << 16) | devnum */
 	uint32_t next_seqnum; /* starts at 1, never 0 */
 	uint16_t version;     /* the version the server answered with */
+	bool broken;          /* a request failed on the connection, not on the device */
 };
 
 /**
@@ -91,6 +93,7 @@ uint32_t client_seqnum(struct client *c);
  * Return: bytes transferred (actual_length), the URB's negative status (e.g. -EPIPE
  * for a stall), or -EPROTO/-ETIMEDOUT/-ECONNRESET for the connection, with @err.
  * Only for the describe phase: it expects no other URB to be in flight.
+ * A failure of the connection (not of the URB) also sets @c->broken.
  */
 int client_control(struct client *c, const uint8_t setup[8], uint8_t *data, char *err,
 		   size_t errlen);

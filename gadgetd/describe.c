@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "gadgetd/describe.h"
+#include "gadgetd/log.h"
 
 #define USB_REQ_GET_DESCRIPTOR 0x06
 #define DT_DEVICE 0x01
@@ -81,8 +82,13 @@ static void read_strings(struct client *c, struct remote_desc *d)
 	int n;
 
 	n = get_descriptor(c, DT_STRING, 0, 0, buf, sizeof(buf), e, sizeof(e));
-	if (n <= 0 || usb_desc_parse_langids(buf, (size_t)n, &d->str, &de))
+	if (n <= 0)
 		return; /* no strings: a device may have none */
+	if (usb_desc_parse_langids(buf, (size_t)n, &d->str, &de)) {
+		log_warnx("string descriptor 0 (the language list) is malformed: %s: the device's "
+			  "strings are left out", de.msg);
+		return;
+	}
 	for (k = 0; k < d->n_cfg; k++) {
 		uint8_t u2[USB_DESC_MAX_STRINGS / 8];
 
@@ -96,10 +102,18 @@ static void read_strings(struct client *c, struct remote_desc *d)
 				continue;
 			n = get_descriptor(c, DT_STRING, (uint8_t)i, d->str.langid[l], buf,
 					   sizeof(buf), e, sizeof(e));
-			if (n <= 0)
+			if (n < 0 && c->broken)
+				return;
+			if (n < 0) {
+				log_info("string %u (language 0x%04x): %s: left out", i,
+					 d->str.langid[l], e);
 				continue;
-			if (usb_desc_parse_string(buf, (size_t)n, text, sizeof(text), &de) < 0)
+			}
+			if (usb_desc_parse_string(buf, (size_t)n, text, sizeof(text), &de) < 0) {
+				log_warnx("string descriptor %u (language 0x%04x) is malformed: %s: "
+					  "left out", i, d->str.langid[l], de.msg);
 				continue;
+			}
 			d->str.text[l][i] = strdup(text);
 		}
 	}
@@ -143,10 +157,22 @@ int describe_device(struct client *c, struct remote_desc *d, char *err, size_t e
 		char e2[160];
 
 		n = get_descriptor(c, DT_QUALIFIER, 0, 0, buf, 10, e2, sizeof(e2));
-		if (n == 10)
-			read_config(c, DT_OTHER_SPEED, (uint8_t)d->active, &d->other, e2, sizeof(e2));
+		if (n == 10 &&
+		    read_config(c, DT_OTHER_SPEED, (uint8_t)d->active, &d->other, e2, sizeof(e2)) &&
+		    !c->broken)
+			log_info("other-speed configuration: %s: full speed is derived instead", e2);
+		if (c->broken) {
+			snprintf(err, errlen, "%s", e2);
+			describe_free(d);
+			return -EPROTO;
+		}
 	}
 	read_strings(c, d);
+	if (c->broken) {
+		snprintf(err, errlen, "the connection failed while the strings were read");
+		describe_free(d);
+		return -EPROTO;
+	}
 	return 0;
 }
 
