@@ -433,7 +433,11 @@ static void derive_ep(const struct usb_desc_endpoint *ep, enum ffs_speed rs,
 	}
 }
 
-/* The other-speed view is usable only when it has the same endpoints, in order. */
+/*
+ * The other-speed view is usable only when it has the same endpoints, in order,
+ * and its periodic packet sizes are valid (ffs_desc_check() sees only @a; fuzzer
+ * finding "other-speed-mps": 0x2108 from it reached the HS descriptors).
+ */
 static bool same_shape(const struct usb_desc_config *a, const struct usb_desc_config *b)
 {
 	unsigned int i, j;
@@ -446,10 +450,17 @@ static bool same_shape(const struct usb_desc_config *a, const struct usb_desc_co
 		if (x->bInterfaceNumber != y->bInterfaceNumber ||
 		    x->bAlternateSetting != y->bAlternateSetting || n_ep(x) != n_ep(y))
 			return false;
-		for (j = 0; j < n_ep(x); j++)
+		for (j = 0; j < n_ep(x); j++) {
+			uint16_t raw = y->ep[j].wMaxPacketSize;
+
 			if (x->ep[j].bEndpointAddress != y->ep[j].bEndpointAddress ||
 			    xfer(&x->ep[j]) != xfer(&y->ep[j]))
 				return false;
+			if ((xfer(&y->ep[j]) == USB_ENDPOINT_XFER_INT ||
+			     xfer(&y->ep[j]) == USB_ENDPOINT_XFER_ISOC) &&
+			    ((raw & 0x7ff) > 1024 || (raw & 0xe000) || ((raw >> 11) & 3) == 3))
+				return false;
+		}
 	}
 	return true;
 }
