@@ -249,6 +249,9 @@ run() {  # run JOB [--] [QEMU ARGS]
     if [ $((SECONDS - t0)) -ge "$timeout" ]; then
       echo "lab.sh: $name: timed out after ${timeout}s, killing QEMU" >&2
       kill "$qpid" 2>/dev/null || true
+      # a QEMU stuck in a blocking chardev write ignores SIGTERM
+      for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$qpid" 2>/dev/null || break; sleep 0.5; done
+      kill -KILL "$qpid" 2>/dev/null || true
       rc=124
       break
     fi
