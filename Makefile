@@ -72,6 +72,7 @@ asan:
 # End-to-end tests in the QEMU lab (real kernel, usbipd, dummy_hcd, stock drivers).
 e2e: all
 	$(Q)sh scripts/deps.sh lab
+	$(Q)$(MAKE) --no-print-directory SANITIZE=1 build-san/gadgetd # fault and hostile jobs
 	$(Q)bash tests/lab/run-e2e.sh
 
 # Everything CI runs: -Werror build, unit tests plain and under ASan/UBSan, lab tests.

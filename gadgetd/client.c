@@ -245,9 +245,10 @@ static int read_op_reply(int fd, const struct remote *r, uint16_t want_code,
 		return -EPROTO;
 	}
 	if (rr == -ETIMEDOUT) {
-		snprintf(err, errlen, "%s sent no USB/IP reply within %d s: it does not speak USB/IP?",
-			 r->name, CLIENT_TIMEOUT_MS / 1000);
-		return -EPROTO;
+		/* a hung server or a link lost after connect: worth another try */
+		snprintf(err, errlen, "%s sent no USB/IP reply within %d s", r->name,
+			 CLIENT_TIMEOUT_MS / 1000);
+		return -ETIMEDOUT;
 	}
 	if (rr) {
 		snprintf(err, errlen, "reading the reply of %s: %s", r->name, strerror(-rr));

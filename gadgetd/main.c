@@ -657,6 +657,8 @@ int main(int argc, char **argv)
 	for (;;) {
 		r = run(&o, &prof, sigfd, &oc);
 		if (r == 0 || signal_pending(sigfd)) {
+			if (signal_pending(sigfd))
+				log_info("stopping on a signal");
 			r = 0;
 			break;
 		}
@@ -665,14 +667,14 @@ int main(int argc, char **argv)
 			break;
 		}
 		if (oc.ran)
-			delay = rmin;
+			delay = rmin; /* it worked until now: start the backoff afresh */
 		log_info("retrying in %u s", delay);
 		if (wait_or_signal(sigfd, delay)) {
+			log_info("stopping on a signal");
 			r = 0;
 			break;
 		}
-		if (!oc.ran)
-			delay = delay * 2 > rmax ? rmax : delay * 2;
+		delay = delay * 2 > rmax ? rmax : delay * 2;
 	}
 	close(sigfd);
 	profile_free(&prof);
