@@ -1123,7 +1123,9 @@ static int on_socket(struct relay *r, uint32_t events)
 	}
 	if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
 		return 0;
-	for (;;) {
+	/* at most 1 MiB per wakeup: a server that never stops sending must not
+	 * starve ep0, the timers and the signals (epoll reports the rest again) */
+	for (unsigned k = 0; k < 16; k++) {
 		n = recv(r->c->fd, buf, sizeof(buf), MSG_DONTWAIT);
 		if (n == 0) {
 			log_warnx("%s closed the connection", r->c->remote.name);
@@ -1140,6 +1142,7 @@ static int on_socket(struct relay *r, uint32_t events)
 		if (r->stop)
 			return 0;
 	}
+	return 0;
 }
 
 static int on_timer(struct relay *r)

@@ -1262,6 +1262,14 @@ static void on_op(struct conn *c)
 	memcpy(busid, c->op + 8, USBIP_BUSID_SIZE);
 	busid[USBIP_BUSID_SIZE] = 0;
 	rep.code = USBIP_OP_REP_IMPORT;
+	if (S.imp && S.imp != c) {
+		/* the previous client may be gone with its EOF not yet read */
+		char x;
+		ssize_t r = recv(S.imp->fd, &x, 1, MSG_PEEK | MSG_DONTWAIT);
+
+		if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+			conn_close(S.imp, "closed by the client");
+	}
 	if (strcmp(busid, S.d.busid))
 		rep.status = USBIP_ST_NODEV;
 	else if (S.imp)
@@ -1385,6 +1393,51 @@ static int listen_on(const char *spec)
 	return fd;
 }
 
+static int hostile_parse(const char *spec);
+static const char *hostile_file;
+
+static void hostile_reset(void)
+{
+	free((char *)S.h.spec);
+	free((char *)S.h.import_busid);
+	memset(&S.h, 0, sizeof(S.h));
+	S.h.version = S.h.import_trunc = S.h.devlist_trunc = S.h.wtotal = S.h.devdesc_len = -1;
+	S.h.devlist_ndev = -1;
+}
+
+/* --hostile-file FILE: the specs in FILE replace the current ones, afresh for every
+ * connection (one usbip-sim for many cases). A word case=NAME only names the case. */
+static void hostile_load(void)
+{
+	char buf[1024], *tok, *save = NULL;
+	size_t n;
+	FILE *f;
+
+	if (!hostile_file)
+		return;
+	hostile_reset();
+	f = fopen(hostile_file, "r");
+	if (!f) {
+		rec("CASE - (%s: %s)", hostile_file, strerror(errno));
+		return;
+	}
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	for (tok = buf; *tok; tok++)
+		if (*tok == '\n' || *tok == '\t')
+			*tok = ' ';
+	while (n && buf[n - 1] == ' ')
+		buf[--n] = 0;
+	rec("CASE %s", buf);
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		if (!strncmp(tok, "case=", 5))
+			continue;
+		if (hostile_parse(tok))
+			rec("ERROR --hostile-file %s: '%s' is not a hostile mode", hostile_file, tok);
+	}
+}
+
 static void on_accept(void)
 {
 	struct sockaddr_in sa;
@@ -1408,6 +1461,7 @@ static void on_accept(void)
 	inet_ntop(AF_INET, &sa.sin_addr, ip, sizeof(ip));
 	snprintf(S.conn[i].peer, sizeof(S.conn[i].peer), "%s:%u", ip, ntohs(sa.sin_port));
 	rec("CONNECT peer=%s", S.conn[i].peer);
+	hostile_load();
 }
 
 /* Timers: sequence entries that are due, delayed OUT URBs. Returns ms to the next. */
@@ -1561,7 +1615,7 @@ bad:
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: usbip-sim --device FILE [--listen [HOST]:PORT] [--record FILE] "
-		   "[--busid BUSID] [--hostile SPEC]...\n"
+		   "[--busid BUSID] [--hostile SPEC]... [--hostile-file FILE]\n"
 		   "A simulated USB device behind a USB/IP server (tests/sim/README.md).\n"
 		   "  -d, --device FILE     device description (libconfig)\n"
 		   "  -l, --listen H:P      address to listen on (default 127.0.0.1:3240)\n"
@@ -1569,7 +1623,8 @@ static void usage(FILE *f)
 		   "  -b, --busid BUSID     exported busid (default: the file's, else 1-1)\n"
 		   "  -c, --check           check the device file, print its descriptors, exit\n"
 		   "  -H, --hostile SPEC    break the protocol on purpose (repeatable; SPEC in\n"
-		   "                        tests/sim/README.md, \"Hostile modes\")\n");
+		   "                        tests/sim/README.md, \"Hostile modes\")\n"
+		   "  -F, --hostile-file F  the SPECs in file F, read again for every connection\n");
 }
 
 int main(int argc, char **argv)
@@ -1579,6 +1634,7 @@ int main(int argc, char **argv)
 		{ "record", required_argument, NULL, 'r' }, { "busid", required_argument, NULL, 'b' },
 		{ "check", no_argument, NULL, 'c' },        { "help", no_argument, NULL, 'h' },
 		{ "hostile", required_argument, NULL, 'H' },
+		{ "hostile-file", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dev = NULL, *listen_spec = "127.0.0.1:3240", *recf = NULL, *busid = NULL;
@@ -1589,9 +1645,8 @@ int main(int argc, char **argv)
 	int o, check = 0, i, n, np, timeout;
 	unsigned k;
 
-	S.h.version = S.h.import_trunc = S.h.devlist_trunc = S.h.wtotal = S.h.devdesc_len = -1;
-	S.h.devlist_ndev = -1;
-	while ((o = getopt_long(argc, argv, "d:l:r:b:chH:", lo, NULL)) != -1) {
+	hostile_reset();
+	while ((o = getopt_long(argc, argv, "d:l:r:b:chH:F:", lo, NULL)) != -1) {
 		switch (o) {
 		case 'd': dev = optarg; break;
 		case 'l': listen_spec = optarg; break;
@@ -1603,6 +1658,7 @@ int main(int argc, char **argv)
 			if (hostile_parse(optarg))
 				return 2;
 			break;
+		case 'F': hostile_file = optarg; break;
 		default: usage(stderr); return 2;
 		}
 	}
@@ -1666,10 +1722,11 @@ int main(int argc, char **argv)
 	while (!S.stop) {
 		timeout = run_timers();
 		for (i = 0; i < MAX_CONN; i++) {
-			if (S.conn[i].fd >= 0 && S.conn[i].flood)
-				flood_fill(&S.conn[i]);
 			if (S.conn[i].fd >= 0)
 				conn_flush(&S.conn[i]);
+			/* a flood keeps bytes queued, so that poll() waits for POLLOUT */
+			if (S.conn[i].fd >= 0 && S.conn[i].flood)
+				flood_fill(&S.conn[i]);
 		}
 		np = 0;
 		pf[np].fd = S.sfd;
