@@ -90,6 +90,15 @@ int ffs_aio_reap(struct ffs_aio *a, struct ffs_req **done, long *res, unsigned m
 	return n;
 }
 
+void ffs_aio_kick(struct ffs_aio *a)
+{
+	uint64_t one = 1;
+
+	if (write(a->efd, &one, sizeof(one)) < 0) {
+		/* the counter cannot overflow here; nothing else can go wrong */
+	}
+}
+
 int ffs_aio_cancel(struct ffs_aio *a, struct ffs_req *r)
 {
 	struct io_event ev;
@@ -131,8 +140,11 @@ int ffs_ep_open(const char *dir, unsigned n)
 	char p[512];
 	int fd;
 
+	/* O_NONBLOCK: I/O, halts and FUNCTIONFS_ENDPOINT_DESC on a disabled endpoint
+	 * would otherwise wait for it to be enabled again (f_fs.c ffs_epfile_wait_ep()),
+	 * and the relay's only thread with them */
 	snprintf(p, sizeof(p), "%s/ep%u", dir, n);
-	fd = open(p, O_RDWR | O_CLOEXEC);
+	fd = open(p, O_RDWR | O_CLOEXEC | O_NONBLOCK);
 	return fd < 0 ? -errno : fd;
 }
 

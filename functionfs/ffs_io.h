@@ -53,6 +53,9 @@ int ffs_aio_write(struct ffs_aio *a, struct ffs_req *r, int fd, const void *buf,
  */
 int ffs_aio_reap(struct ffs_aio *a, struct ffs_req **done, long *res, unsigned max);
 
+/** ffs_aio_kick() - make the eventfd readable again (completions left unreaped). */
+void ffs_aio_kick(struct ffs_aio *a);
+
 /** ffs_aio_cancel() - io_cancel @r (its completion is still reaped later). */
 int ffs_aio_cancel(struct ffs_aio *a, struct ffs_req *r);
 
@@ -63,7 +66,10 @@ int ffs_aio_cancel(struct ffs_aio *a, struct ffs_req *r);
 int ffs_ep0_open(const char *dir, const void *descs, size_t dlen, const void *strs,
 		 size_t slen, bool *descs_rejected);
 
-/** ffs_ep_open() - open DIR/epN (N from 1), non-blocking. Return: fd or -errno. */
+/**
+ * ffs_ep_open() - open DIR/epN (N from 1), O_NONBLOCK: on a disabled endpoint I/O
+ * fails with -EAGAIN instead of waiting for the next enable. Return: fd or -errno.
+ */
 int ffs_ep_open(const char *dir, unsigned n);
 
 /**

@@ -111,6 +111,7 @@ struct rep {
 	bool held;          /* OUT: a partial remote packet waits for its other half */
 	unsigned epoch;     /* IN: +1 per stall handled; older URBs' stalls are stale */
 	bool stalled;       /* IN: the device's halt is being cleared: no new URBs */
+	bool parked;        /* FunctionFS said -EAGAIN: disabled; wait for ENABLE */
 	bool hold_expired;  /* OUT: the wait is over, forward what there is */
 };
 
@@ -369,7 +370,7 @@ static int ep_fill(struct relay *r, struct rep *e)
 	size_t n;
 	int rr;
 
-	while (e->inst->enabled) {
+	while (e->inst->enabled && !e->parked) {
 		x = &e->x[e->start];
 		if (x->st != X_IDLE)
 			break;
@@ -642,7 +643,8 @@ static int on_aio(struct relay *r)
 	long res[64];
 	int n, i, rr;
 
-	for (;;) {
+	/* a few rounds, then epoll again: ep0 and the socket get their turn */
+	for (unsigned round = 0; round < 8; round++) {
 		n = ffs_aio_reap(&r->aio, done, res, 64);
 		if (n <= 0)
 			return n;
@@ -650,6 +652,10 @@ static int on_aio(struct relay *r)
 			struct xfer *x = done[i]->owner;
 			struct rep *e = x->ep;
 
+			/* the endpoint is disabled (O_NONBLOCK): the DISABLE event is on
+			 * its way; resubmitting now would spin */
+			if (res[i] == -EAGAIN)
+				e->parked = true;
 			if (e->in) {
 				if (x->aio && --x->aio)
 					continue; /* its ZLP is still queued */
@@ -658,7 +664,9 @@ static int on_aio(struct relay *r)
 				if (e->bot)
 					e->bot_cbw_posted = false;
 				x->st = X_DONE;
-				if (res[i] != -ESHUTDOWN && res[i] != -ECANCELED && res[i] != -EINTR)
+				/* cancelled (DISABLE) reads end -ECONNRESET or -ESHUTDOWN */
+				if (res[i] != -ESHUTDOWN && res[i] != -ECANCELED && res[i] != -EINTR &&
+				    res[i] != -ECONNRESET && res[i] != -EAGAIN)
 					log_info("ep%u: read from the host failed: %s", e->idx + 1,
 						 strerror((int)-res[i]));
 			} else {
@@ -679,6 +687,8 @@ static int on_aio(struct relay *r)
 				return rr;
 		}
 	}
+	ffs_aio_kick(&r->aio); /* completions may be left: the eventfd was read */
+	return 0;
 }
 
 /* ---- ep0 ---- */
@@ -794,6 +804,7 @@ static void ep_start(struct inst *in_)
 		}
 		if (!e->bot && !e->in)
 			e->xsize = e->gmps;
+		e->parked = false;
 		e->bot_st = BOT_CBW;
 		e->bot_cbw_posted = false;
 		e->bot_out_left = e->bot_out_unacked = 0;
