@@ -16,13 +16,19 @@ void log_init(int to_stderr, int verbose, const char *ident);
 /** log_verbose() - the current verbosity (0 info, 1 debug, 2 wire traffic). */
 int log_verbose(void);
 
-void log_warn(const char *fmt, ...) GD_PRINTF(1, 2);   /* appends ": strerror(errno)" */
+/** log_warn() - an error, followed by ": strerror(errno)"; errno is kept. */
+void log_warn(const char *fmt, ...) GD_PRINTF(1, 2);
+/** log_warnx() - an error, the message alone. */
 void log_warnx(const char *fmt, ...) GD_PRINTF(1, 2);
+/** log_info() - what the daemon does (state changes, one line each). */
 void log_info(const char *fmt, ...) GD_PRINTF(1, 2);
+/** log_debug() - detail, only with -vv. */
 void log_debug(const char *fmt, ...) GD_PRINTF(1, 2);
 /** log_warn_errno() - log "fmt: strerror(-err)" as a warning; returns @err (a -errno). */
 int log_warn_errno(int err, const char *fmt, ...) GD_PRINTF(2, 3);
+/** fatal() - log "fmt: strerror(errno)" as critical and exit(1); start-up only. */
 __attribute__((noreturn)) void fatal(const char *fmt, ...) GD_PRINTF(1, 2);
+/** fatalx() - log the message as critical and exit(1); start-up only. */
 __attribute__((noreturn)) void fatalx(const char *fmt, ...) GD_PRINTF(1, 2);
 
 #endif
