@@ -498,7 +498,6 @@ static int run(const struct opts *o, const struct gd_profile *prof, int sigfd, s
 		struct relay_params rp = {
 			.client = &c,
 			.n_inst = (unsigned)n_pc,
-			.remote_speed = d.speed,
 			.sigfd = sigfd,
 		};
 

@@ -140,7 +140,6 @@ struct urb_slot {
 };
 
 struct relay {
-	const struct relay_params *p;
 	struct client *c;
 	int epfd;
 	struct ffs_aio aio;
@@ -273,7 +272,8 @@ static int tx_queue(struct relay *r, const void *a, size_t alen, const void *b, 
 	return 0;
 }
 
-/* Queue CMD_SUBMIT. @data: OUT payload (len bytes) or NULL for IN. */
+/* Queue CMD_SUBMIT. @data: OUT payload (len bytes), or NULL: for IN, or when the
+ * caller appends the OUT payload itself (several buffers, out_forward()). */
 static int submit_urb(struct relay *r, struct urb_slot *u, unsigned ep, bool in, unsigned type,
 		      unsigned interval, const uint8_t *setup, const uint8_t *data, size_t len)
 {
@@ -295,7 +295,7 @@ static int submit_urb(struct relay *r, struct urb_slot *u, unsigned ep, bool in,
 	u->in = in;
 	u->len = len;
 	usbip_header_encode(&h, hb);
-	return tx_queue(r, hb, sizeof(hb), in ? NULL : data, in ? 0 : len);
+	return tx_queue(r, hb, sizeof(hb), data, data && !in ? len : 0);
 }
 
 static int send_unlink(struct relay *r, struct urb_slot *target)
@@ -451,8 +451,6 @@ static int out_forward(struct relay *r, struct rep *e)
 {
 	unsigned i = e->finish, n = 0, max = e->bot ? 1 : e->depth, k;
 	struct xfer *first = &e->x[e->finish], *y;
-	struct usbip_header h = { 0 };
-	uint8_t hb[USBIP_HDR_LEN];
 	struct urb_slot *u;
 	size_t total = 0;
 	bool ended = false;
@@ -489,20 +487,10 @@ static int out_forward(struct relay *r, struct rep *e)
 	if (!u)
 		return -ENOBUFS;
 	u->x = first;
-	u->in = false;
-	u->len = total;
 	first->seqnum = u->seqnum;
 	first->span = n;
-	h.command = USBIP_CMD_SUBMIT;
-	h.seqnum = u->seqnum;
-	h.devid = r->c->devid;
-	h.direction = USBIP_DIR_OUT;
-	h.ep = e->num;
-	h.u.cmd_submit.transfer_buffer_length = (int32_t)total;
-	h.u.cmd_submit.interval = e->info->type == USB_XFER_INT ?
-				  (int32_t)(e->info->remote_interval ? e->info->remote_interval : 1) : 0;
-	usbip_header_encode(&h, hb);
-	rr = tx_queue(r, hb, sizeof(hb), NULL, 0);
+	rr = submit_urb(r, u, e->num, false, e->info->type, e->info->remote_interval, NULL, NULL,
+			total);
 	for (k = 0, i = e->finish; !rr && k < n; k++, i = (i + 1) % e->depth) {
 		rr = tx_queue(r, e->x[i].buf, e->x[i].actual, NULL, 0);
 		e->x[i].st = X_URB;
@@ -1271,7 +1259,6 @@ int relay_run(const struct relay_params *p)
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
-	r->p = p;
 	r->c = p->client;
 	r->epfd = epoll_create1(EPOLL_CLOEXEC);
 	r->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);

@@ -26,7 +26,6 @@ struct relay_params {
 	struct client *client;      /* imported device; the relay takes the socket over */
 	unsigned n_inst;            /* one per configuration presented */
 	struct relay_inst inst[RELAY_MAX_CONFIGS];
-	int remote_speed;           /* enum usb_desc_speed */
 	int sigfd;                  /* signalfd for SIGINT/SIGTERM */
 };
 
