@@ -70,8 +70,9 @@ asan:
 	$(Q)$(MAKE) --no-print-directory SANITIZE=1 unit
 
 # End-to-end tests in the QEMU lab (real kernel, usbipd, dummy_hcd, stock drivers).
-e2e: all
+e2e:
 	$(Q)sh scripts/deps.sh lab
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory SANITIZE=1 build-san/gadgetd # fault and hostile jobs
 	$(Q)bash tests/lab/run-e2e.sh
 
@@ -83,8 +84,10 @@ check:
 	$(Q)$(MAKE) --no-print-directory WERROR=1 fuzz-replay fuzz-smoke
 	$(Q)$(MAKE) --no-print-directory WERROR=1 e2e
 
-demo: all
+# The packages first: a fresh machine has no libaio.h or libusbgx headers yet.
+demo:
 	$(Q)sh scripts/deps.sh lab
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bash scripts/demo.sh
 
 install: $(B)/gadgetd

@@ -60,7 +60,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: gadgetd --remote HOST[:PORT] --busid BUSID [--udc UDC] [--profile FILE]\n"
-		"               [--user USER] [--once] [-fv]\n"
+		"               [--user USER] [--once] [--syslog] [-v...]\n"
 		"       gadgetd --remote HOST[:PORT] --list\n"
 		"       gadgetd --profile FILE -n\n"
 		"\n"
@@ -76,8 +76,11 @@ static void usage(FILE *f)
 		"                            device is not exported (default: wait and retry)\n"
 		"  -l, --list                list the devices HOST exports, then exit\n"
 		"  -n, --check               check the profile and options, then exit\n"
-		"  -f, --foreground-log      log to stderr even when it is not a terminal\n"
-		"  -v, --verbose             more log output (twice: debug)\n"
+		"  -S, --syslog              log to syslog instead of stderr\n"
+		"      --log-time WHEN       time stamps on stderr: auto (wall clock, none\n"
+		"                            under journald), wall, mono (the clock of dmesg), none\n"
+		"  -v, --verbose             more log output (-v detail, -vv debug,\n"
+		"                            -vvv hexdump of the USB/IP traffic)\n"
 		"  -h, --help                this text\n"
 		"  -V, --version             print the version\n");
 }
@@ -124,7 +127,8 @@ static int do_list(const struct remote *rem)
 
 struct opts {
 	const char *remote, *busid, *udc, *profile, *user;
-	int list, check, verbose, to_stderr, once;
+	int list, check, verbose, use_syslog, once;
+	enum log_time log_time;
 	uid_t uid;
 	gid_t gid;
 };
@@ -551,13 +555,15 @@ int main(int argc, char **argv)
 		{ "once", no_argument, NULL, '1' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "check", no_argument, NULL, 'n' },
-		{ "foreground-log", no_argument, NULL, 'f' },
+		{ "foreground-log", no_argument, NULL, 'f' }, /* the default now; kept for old scripts */
+		{ "syslog", no_argument, NULL, 'S' },
+		{ "log-time", required_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
 	};
-	struct opts o = { .to_stderr = -1 };
+	struct opts o = { .log_time = LOG_TIME_AUTO };
 	struct gd_profile prof = { 0 };
 	struct gd_profile_err perr;
 	struct remote rem;
@@ -567,7 +573,7 @@ int main(int argc, char **argv)
 	unsigned rmin, rmax, delay;
 	int ch, sigfd, r;
 
-	while ((ch = getopt_long(argc, argv, "r:b:u:p:U:1lnfvhV", lo, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "r:b:u:p:U:1lnfSvhV", lo, NULL)) != -1) {
 		switch (ch) {
 		case 'r': o.remote = optarg; break;
 		case 'b': o.busid = optarg; break;
@@ -577,7 +583,14 @@ int main(int argc, char **argv)
 		case '1': o.once = 1; break;
 		case 'l': o.list = 1; break;
 		case 'n': o.check = 1; break;
-		case 'f': o.to_stderr = 1; break;
+		case 'f': break;
+		case 'S': o.use_syslog = 1; break;
+		case 'T':
+			if (log_time_parse(optarg, &o.log_time)) {
+				fprintf(stderr, "gadgetd: --log-time %s: want auto, wall, mono or none\n", optarg);
+				return 2;
+			}
+			break;
 		case 'v': o.verbose++; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("gadgetd %s\n", GADGETD_VERSION); return 0;
@@ -589,7 +602,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	log_init(o.to_stderr, o.verbose > 1 ? 1 : 0, "gadgetd");
+	log_init(o.use_syslog, o.verbose, o.log_time, "gadgetd");
 	if (o.profile && profile_load_file(o.profile, &prof, &perr)) {
 		log_warnx("%s", perr.msg);
 		return 1;
@@ -643,6 +656,9 @@ int main(int argc, char **argv)
 		profile_free(&prof);
 		return 0;
 	}
+	log_info("gadgetd %s starting: remote %s, busid %s, UDC %s%s%s%s", GADGETD_VERSION, rem.name,
+		 o.busid, o.udc ? o.udc : "(the only one)", o.profile ? ", profile " : "",
+		 o.profile ? o.profile : "", o.user ? ", relay as unprivileged user" : "");
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);

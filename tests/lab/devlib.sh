@@ -172,7 +172,7 @@ expect_refusal() {
 	elif ! wait_for 10 usbip_available "$b"; then
 		result "$name" FAIL "$b usbip_status is $(cat "/sys/bus/usb/devices/$b/usbip_status"), not 1 (available)"
 	else
-		result "$name" PASS "status $rc in ${dt} ms, ConfigFS empty, $b released: $(grep -i -m1 -- "$pat" "$glog" | sed 's/^gadgetd\[[0-9.]*\]: //')"
+		result "$name" PASS "status $rc in ${dt} ms, ConfigFS empty, $b released: $(grep -i -m1 -- "$pat" "$glog" | sed 's/^[^ ]* gadgetd: //')"
 	fi
 }
 

@@ -11,7 +11,7 @@ STICK=46f4:0001                                   # QEMU usb-storage
 GADGETD_SAN=${GADGETD_SAN:-$LAB_REPO/build-san/gadgetd}  # make SANITIZE=1
 
 # now_ms: the guest's uptime in ms, the clock of dmesg and of gadgetd's log
-# ("gadgetd[12.345]": CLOCK_MONOTONIC), so their stamps compare with it
+# ("[12.345] gadgetd: ...": CLOCK_MONOTONIC), so their stamps compare with it
 now_ms() { local u _; read -r u _ < /proc/uptime; u=${u/./}; echo $(( 10#$u * 10 )); }
 # dmesg_at SINCE_MS PATTERN: the time (ms) of the first kernel message after
 # SINCE_MS that matches PATTERN (extended regexp)
@@ -20,10 +20,10 @@ dmesg_at() {
 	{ s = $0; sub(/^\[ */, "", s); ts = s + 0; sub(/^[^]]*\] /, "", s) }
 	ts * 1000 >= t && s ~ pat { printf "%d\n", ts * 1000; exit }'
 }
-# log_at SINCE_MS PATTERN: the same for gadgetd's log ($GLOG, "gadgetd[S.mmm]: ")
+# log_at SINCE_MS PATTERN: the same for gadgetd's log ($GLOG, "[S.mmm] gadgetd: ")
 log_at() {
 	awk -v t="$1" -v pat="$2" '
-	match($0, /gadgetd\[[0-9]+\.[0-9]+\]/) { ts = substr($0, RSTART + 8, RLENGTH - 9) + 0
+	match($0, /^\[[0-9]+\.[0-9]+\] gadgetd: /) { ts = substr($0, 2, index($0, "]") - 2) + 0
 		if (ts * 1000 >= t && tolower($0) ~ tolower(pat)) { printf "%d\n", ts * 1000; exit } }' "$GLOG"
 }
 # secs MS: milliseconds as seconds with two decimals ("1234" -> "1.23")
@@ -100,7 +100,7 @@ log_wait() {
 	log_since "$mark" "$pat"
 }
 # without the timestamp/prefix clutter, for RESULT details
-short() { sed -e 's/^.*gadgetd\[[0-9.]*\]: //' | cut -c1-160; }
+short() { sed -e 's/^[^ ]* gadgetd: //' | cut -c1-160; }
 
 # sanitizer_report LOG: the first line of an ASan/LSan/UBSan report, if any
 sanitizer_report() { grep -aE -m1 'Sanitizer|runtime error:' "$1" | cut -c1-160; }

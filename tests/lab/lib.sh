@@ -198,10 +198,10 @@ pid_alive() {  # running and not a zombie
 	[ -n "$st" ] && [ "$st" != Z ]
 }
 
-# gadgetd logs to syslog when stderr is not a terminal; the lab keeps its log on
-# stderr (--foreground-log) in $LAB_OUT/gadgetd-*.log
+# gadgetd logs to stderr; the lab keeps its log in $LAB_OUT/gadgetd-*.log with
+# CLOCK_MONOTONIC stamps ("[12.345] gadgetd: info: ..."), the clock of dmesg
 gadgetd_logopt() {
-	"$GADGETD" --help 2>&1 | grep -q -- '--foreground-log' && echo --foreground-log
+	echo --log-time=mono
 }
 
 # gadgetd_start TAG ARGS...: gadgetd in the background, log in $LAB_OUT/gadgetd-TAG.log;

@@ -90,7 +90,7 @@ spec() {
 gstart() {
 	local name=$1 limit=$2; shift 2
 	GLOG=$LAB_OUT/gadgetd-$name.log
-	timeout -k 5 "$limit" "$GADGETD" --foreground-log -v "$@" > "$GLOG" 2>&1 &
+	timeout -k 5 "$limit" "$GADGETD" --log-time=mono -v "$@" > "$GLOG" 2>&1 &
 	GPID=$!
 }
 
@@ -103,10 +103,10 @@ verdict() {
 	# one awk for the log (phrase, sanitizer report, last line) and the record
 	out=$(awk -v pat="$phrase" -v c="case=$name" '
 		FNR == 1 { f++ }
-		f == 1 { l = $0; sub(/^.*gadgetd[^:]*: /, "", l)
+		f == 1 { l = $0; sub(/^[^ ]* gadgetd: /, "", l)
 			 if (line == "" && tolower($0) ~ tolower(pat)) line = l
 			 if (san == "" && $0 ~ /ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: (Address|Leak|UndefinedBehavior)Sanitizer/) san = $0
-			 if ($0 ~ /gadgetd\[/) last = l }
+			 if ($0 ~ /^[^ ]* gadgetd: /) last = l }
 		f == 2 && $1 == "CASE" { on = $2 == c }
 		f == 2 && on && $1 == "HOSTILE" { h = 1 }
 		END { print substr(line, 1, 170); print substr(san, 1, 200); print substr(last, 1, 150); print h + 0 }' "$GLOG" "$SIMREC")
@@ -237,7 +237,7 @@ icase import-wrong-busid  "answered the import of 1-1 with device 9-9" import-bu
 icase import-version-9999 "does not speak USB/IP: its reply starts 99 99 00 03" version=0x9999
 # accepted: the gadget comes up; then the server goes away (closes at the host's request)
 rcase import-version-0106 "answered with USB/IP version 0x0106.*carrying on" vendor version=0x0106 trunc-hdr=0@vendor
-grep -aq "closed the connection" "$GLOG" && result $J-import-version-0106-end PASS "then: $(grep -a -m1 'closed the connection' "$GLOG" | sed -e 's/^.*gadgetd[^:]*: //')" ||
+grep -aq "closed the connection" "$GLOG" && result $J-import-version-0106-end PASS "then: $(grep -a -m1 'closed the connection' "$GLOG" | sed -e 's/^[^ ]* gadgetd: //')" ||
 	result $J-import-version-0106-end FAIL "after the server went away gadgetd logged no 'closed the connection'"
 
 # ---------------------------------------------------------------- reading the descriptors
@@ -272,7 +272,7 @@ icase lie-wtotal-9        "the configuration has no interfaces" wtotal=9
 for m in string-odd blength0=string; do
 	n=lie-${m/=/-}
 	rcase $n "closed the connection" vendor $m trunc-hdr=0@vendor
-	p=$(grep -aiE -m1 "string (descriptor )?[0-9]|string.*(odd|bLength|dropped|ignored)" "$GLOG" | sed -e 's/^.*gadgetd[^:]*: //' | cut -c1-150)
+	p=$(grep -aiE -m1 "string (descriptor )?[0-9]|string.*(odd|bLength|dropped|ignored)" "$GLOG" | sed -e 's/^[^ ]* gadgetd: //' | cut -c1-150)
 	if [ -n "$p" ]; then
 		result $J-$n-string PASS "host side product '${PROD:-(none)}'; gadgetd said: $p"
 	elif [ "$PROD" = hostile ]; then
