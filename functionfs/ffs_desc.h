@@ -36,6 +36,7 @@ struct ffs_ep_info {
 	uint8_t remote_addr;   /* bEndpointAddress on the remote device */
 	uint8_t type;          /* USB_ENDPOINT_XFER_* */
 	uint8_t intf_index;    /* index into ffs_map.intf_remote[] */
+	uint8_t alt;           /* bAlternateSetting of its interface (0 on FunctionFS) */
 	uint16_t remote_mps;   /* wMaxPacketSize & 0x7ff at the remote's own speed */
 	uint8_t remote_interval; /* bInterval at the remote's own speed */
 	uint16_t mps[FFS_SPEED_COUNT];     /* wMaxPacketSize & 0x7ff written per speed */

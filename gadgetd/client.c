@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "gadgetd/client.h"
+#include "gadgetd/usb_wire.h"
 
 static int cancel_fd = -1;
 static unsigned dead_peer_s = 10;
@@ -299,7 +300,7 @@ int client_devlist(const struct remote *r, struct devlist_entry **out, unsigned 
 	rr = net_read_all(fd, b, 4, CLIENT_TIMEOUT_MS);
 	if (rr)
 		goto short_reply;
-	ndev = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+	ndev = get_be32(b);
 	if (ndev > USBIP_MAX_DEVLIST) {
 		snprintf(err, errlen, "%s claims %u exported devices (more than %d): refusing",
 			 r->name, ndev, USBIP_MAX_DEVLIST);
@@ -446,21 +447,15 @@ uint32_t client_seqnum(struct client *c)
 static int do_control(struct client *c, const uint8_t setup[8], uint8_t *data, bool *urb_status,
 		      char *err, size_t errlen)
 {
-	uint16_t wlength = (uint16_t)(setup[6] | setup[7] << 8);
+	uint16_t wlength = usb_setup_wlength(setup);
 	int in = (setup[0] & 0x80) && wlength;
-	struct usbip_header h = { 0 };
+	struct usbip_header h;
 	uint8_t hb[USBIP_HDR_LEN];
 	uint32_t seqnum, command;
 	int rr, actual;
 
-	h.command = USBIP_CMD_SUBMIT;
-	h.seqnum = seqnum = client_seqnum(c);
-	h.devid = c->devid;
-	h.direction = in ? USBIP_DIR_IN : USBIP_DIR_OUT;
-	h.ep = 0;
-	h.u.cmd_submit.transfer_flags = in ? USBIP_URB_DIR_IN : 0;
-	h.u.cmd_submit.transfer_buffer_length = wlength;
-	memcpy(h.u.cmd_submit.setup, setup, 8);
+	seqnum = client_seqnum(c);
+	usbip_cmd_submit(&h, seqnum, c->devid, 0, in, 0, setup, wlength);
 	usbip_header_encode(&h, hb);
 	rr = net_write_all(c->fd, hb, sizeof(hb), CLIENT_TIMEOUT_MS);
 	if (!rr && !in && wlength)
@@ -476,7 +471,7 @@ static int do_control(struct client *c, const uint8_t setup[8], uint8_t *data, b
 			 c->remote.name, rr == -ECONNRESET ? "connection closed" : strerror(-rr));
 		return rr;
 	}
-	command = (uint32_t)hb[0] << 24 | (uint32_t)hb[1] << 16 | (uint32_t)hb[2] << 8 | hb[3];
+	command = get_be32(hb);
 	if (usbip_header_decode(hb, &h) || h.command != USBIP_RET_SUBMIT) {
 		snprintf(err, errlen, "%s answered a control request with an unknown PDU (command %u)",
 			 c->remote.name, command);

@@ -7,6 +7,7 @@
 
 #include "gadgetd/describe.h"
 #include "gadgetd/log.h"
+#include "gadgetd/usb_wire.h"
 
 #define USB_REQ_GET_DESCRIPTOR 0x06
 #define DT_DEVICE 0x01
@@ -18,8 +19,10 @@
 static int get_descriptor(struct client *c, uint8_t type, uint8_t index, uint16_t langid,
 			  uint8_t *buf, uint16_t len, char *err, size_t errlen)
 {
-	uint8_t setup[8] = { 0x80, USB_REQ_GET_DESCRIPTOR, index, type, (uint8_t)langid,
-			     (uint8_t)(langid >> 8), (uint8_t)len, (uint8_t)(len >> 8) };
+	uint8_t setup[USB_SETUP_LEN];
+
+	usb_setup_pack(setup, 0x80, USB_REQ_GET_DESCRIPTOR, (uint16_t)(type << 8 | index), langid,
+		       len);
 
 	return client_control(c, setup, buf, err, errlen);
 }
@@ -40,7 +43,7 @@ static int read_config(struct client *c, uint8_t type, uint8_t index,
 		snprintf(err, errlen, "configuration %u: reply of %d bytes to GET_DESCRIPTOR", index, n);
 		return -EPROTO;
 	}
-	total = (uint16_t)(hdr[2] | hdr[3] << 8);
+	total = get_le16(hdr + 2);
 	if (total < 9) {
 		snprintf(err, errlen, "configuration %u: wTotalLength %u is less than 9", index, total);
 		return -EPROTO;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gadgetd/usb_wire.h"
 #include "gadgetd/usbip.h"
 
 /* usbip_header_basic: five u32 */
@@ -34,17 +35,6 @@
 #define DEV_BNUMCONFIGURATIONS 0x136
 #define DEV_BNUMINTERFACES 0x137
 
-static inline uint16_t get_be16(const uint8_t *p)
-{
-	return (uint16_t)((uint16_t)p[0] << 8 | p[1]);
-}
-
-static inline uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | (uint32_t)p[3];
-}
-
 /* Two's complement without relying on implementation-defined conversion. */
 static inline int32_t get_be32s(const uint8_t *p)
 {
@@ -53,20 +43,6 @@ static inline int32_t get_be32s(const uint8_t *p)
 	if (v <= INT32_MAX)
 		return (int32_t)v;
 	return -(int32_t)(~v) - 1;
-}
-
-static inline void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
 }
 
 static inline void put_be32s(uint8_t *p, int32_t v)
@@ -450,4 +426,21 @@ ssize_t usbip_rx_feed(struct usbip_rx *rx, const uint8_t *p, size_t n,
 			return ret;
 	}
 	return (ssize_t)n;
+}
+
+void usbip_cmd_submit(struct usbip_header *h, uint32_t seqnum, uint32_t devid, unsigned ep,
+		      bool in, unsigned interval, const uint8_t *setup, uint32_t len)
+{
+	memset(h, 0, sizeof(*h));
+	h->command = USBIP_CMD_SUBMIT;
+	h->seqnum = seqnum;
+	h->devid = devid;
+	h->direction = in ? USBIP_DIR_IN : USBIP_DIR_OUT;
+	h->ep = ep;
+	h->u.cmd_submit.transfer_flags = in ? USBIP_URB_DIR_IN : 0;
+	h->u.cmd_submit.transfer_buffer_length = (int32_t)len;
+	h->u.cmd_submit.number_of_packets = 0;
+	h->u.cmd_submit.interval = (int32_t)interval;
+	if (setup)
+		memcpy(h->u.cmd_submit.setup, setup, 8);
 }

@@ -12,6 +12,7 @@
 #ifndef GADGETD_USBIP_H
 #define GADGETD_USBIP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -181,6 +182,20 @@ void usbip_usb_interface_encode(const struct usbip_usb_interface *in, uint8_t ou
  * CMD_UNLINK or RET_UNLINK). Unused bytes of the 28-byte union are written 0.
  */
 void usbip_header_encode(const struct usbip_header *in, uint8_t out[USBIP_HDR_LEN]);
+
+/**
+ * usbip_cmd_submit() - fill @h as the CMD_SUBMIT of one non-isochronous URB, the
+ * one encoder of the project's URBs (describe phase and relay alike).
+ * @ep: endpoint number 0..15; @in: device to host (direction and URB_DIR_IN);
+ * @interval: > 0 only for interrupt endpoints, in the server's units (0 tells a
+ * server that guesses the transfer type, such as usbipd-win, that it is bulk);
+ * @setup: the 8-byte setup packet for ep 0 (USB byte order), else NULL;
+ * @len: transfer_buffer_length in bytes. number_of_packets is 0, never
+ * 0xffffffff (see the usbip research, A3). All fields host byte order;
+ * usbip_header_encode() writes them big-endian.
+ */
+void usbip_cmd_submit(struct usbip_header *h, uint32_t seqnum, uint32_t devid, unsigned ep,
+		      bool in, unsigned interval, const uint8_t *setup, uint32_t len);
 
 /**
  * usbip_header_decode() - parse a 48-byte URB PDU header.

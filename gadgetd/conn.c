@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* conn.c - see conn.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include "gadgetd/conn.h"
+#include "gadgetd/log.h"
+
+#define TX_INITIAL 65536
+#define RX_CHUNK 65536
+#define RX_CHUNKS_PER_CALL 16
+
+int conn_init(struct conn *k, struct client *c, int epfd, uint32_t token)
+{
+	memset(k, 0, sizeof(*k));
+	k->c = c;
+	k->epfd = epfd;
+	k->token = token;
+	return usbip_rx_init(&k->rx, CONN_RX_MAX_PAYLOAD);
+}
+
+void conn_free(struct conn *k)
+{
+	usbip_rx_free(&k->rx);
+	free(k->tx);
+	k->tx = NULL;
+	k->tx_len = k->tx_cap = 0;
+}
+
+int conn_queue(struct conn *k, const void *buf, size_t len)
+{
+	size_t need = k->tx_len + len;
+
+	if (!len)
+		return 0;
+	if (need > k->tx_cap) {
+		size_t cap = k->tx_cap ? k->tx_cap : TX_INITIAL;
+		uint8_t *t;
+
+		while (cap < need)
+			cap *= 2;
+		t = realloc(k->tx, cap);
+		if (!t)
+			return -ENOMEM;
+		k->tx = t;
+		k->tx_cap = cap;
+	}
+	memcpy(k->tx + k->tx_len, buf, len);
+	k->tx_len += len;
+	return 0;
+}
+
+int conn_submit(struct conn *k, uint32_t seqnum, unsigned ep, bool in, unsigned interval,
+		const uint8_t *setup, const uint8_t *data, size_t len)
+{
+	struct usbip_header h;
+	uint8_t hb[USBIP_HDR_LEN];
+	int r;
+
+	usbip_cmd_submit(&h, seqnum, k->c->devid, ep, in, interval, setup, (uint32_t)len);
+	usbip_header_encode(&h, hb);
+	log_hexdump("CMD_SUBMIT", hb, sizeof(hb));
+	r = conn_queue(k, hb, sizeof(hb));
+	if (!r && data && !in)
+		r = conn_queue(k, data, len);
+	return r;
+}
+
+int conn_unlink(struct conn *k, uint32_t seqnum, uint32_t target)
+{
+	struct usbip_header h = { 0 };
+	uint8_t hb[USBIP_HDR_LEN];
+
+	h.command = USBIP_CMD_UNLINK;
+	h.seqnum = seqnum;
+	h.devid = k->c->devid;
+	h.u.cmd_unlink.seqnum = target;
+	usbip_header_encode(&h, hb);
+	log_hexdump("CMD_UNLINK", hb, sizeof(hb));
+	return conn_queue(k, hb, sizeof(hb));
+}
+
+int conn_flush(struct conn *k)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < k->tx_len) {
+		n = send(k->c->fd, k->tx + done, k->tx_len - done, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				break;
+			return -errno;
+		}
+		done += (size_t)n;
+	}
+	if (done) {
+		memmove(k->tx, k->tx + done, k->tx_len - done);
+		k->tx_len -= done;
+	}
+	if (!!k->tx_len != k->tx_wait) {
+		struct epoll_event ev = { .events = EPOLLIN | (k->tx_len ? EPOLLOUT : 0),
+					  .data.u32 = k->token };
+
+		k->tx_wait = !!k->tx_len;
+		epoll_ctl(k->epfd, EPOLL_CTL_MOD, k->c->fd, &ev);
+	}
+	return 0;
+}
+
+int conn_receive(struct conn *k, uint32_t events, const struct usbip_rx_ops *ops, void *arg,
+		 const bool *stop)
+{
+	uint8_t buf[RX_CHUNK];
+	ssize_t n, rr;
+	unsigned i;
+
+	if (events & EPOLLOUT) {
+		rr = conn_flush(k);
+		if (rr)
+			return (int)rr;
+	}
+	if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+		return 0;
+	for (i = 0; i < RX_CHUNKS_PER_CALL; i++) {
+		n = recv(k->c->fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n == 0) {
+			log_warnx("%s closed the connection", k->c->remote.name);
+			return -ECONNRESET;
+		}
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				return 0;
+			return log_warn_errno(-errno, "%s: connection lost", k->c->remote.name);
+		}
+		log_hexdump("received", buf, (size_t)n);
+		rr = usbip_rx_feed(&k->rx, buf, (size_t)n, ops, arg);
+		if (rr < 0)
+			return rr == -EPROTO || rr == -EMSGSIZE ? -EPROTO : (int)rr;
+		if (*stop)
+			return 0;
+	}
+	return 0;
+}

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* present.c - see present.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "functionfs/ffs_io.h"
+#include "gadgetd/backend_ffs.h"
+#include "gadgetd/log.h"
+#include "gadgetd/present.h"
+
+static const char *str_or(const char *a, const char *b)
+{
+	return a ? a : b;
+}
+
+/* Device-level attributes: the remote's, then the profile's overrides. */
+static void fill_spec(struct gadget_spec *s, const struct remote_desc *d,
+		      const struct gd_profile *p, const char *name)
+{
+	unsigned l;
+
+	memset(s, 0, sizeof(*s));
+	s->name = name;
+	s->idVendor = p->has_idVendor ? p->idVendor : d->dev.idVendor;
+	s->idProduct = p->has_idProduct ? p->idProduct : d->dev.idProduct;
+	s->bcdDevice = p->has_bcdDevice ? p->bcdDevice : d->dev.bcdDevice;
+	s->bDeviceClass = d->dev.bDeviceClass;
+	s->bDeviceSubClass = d->dev.bDeviceSubClass;
+	s->bDeviceProtocol = d->dev.bDeviceProtocol;
+	s->n_lang = d->str.n_lang;
+	if (s->n_lang > GADGET_MAX_LANGS)
+		s->n_lang = GADGET_MAX_LANGS;
+	if (!s->n_lang && (p->manufacturer || p->product || p->serial)) {
+		s->n_lang = 1;
+		s->langid[0] = 0x0409;
+	}
+	for (l = 0; l < s->n_lang; l++) {
+		if (d->str.n_lang)
+			s->langid[l] = d->str.langid[l];
+		s->manufacturer[l] = str_or(p->manufacturer, d->dev.iManufacturer ?
+					    d->str.text[l][d->dev.iManufacturer] : NULL);
+		s->product[l] = str_or(p->product, d->dev.iProduct ? d->str.text[l][d->dev.iProduct] :
+				       NULL);
+		s->serial[l] = str_or(p->serial, d->dev.iSerialNumber ?
+				      d->str.text[l][d->dev.iSerialNumber] : NULL);
+	}
+}
+
+/* Configuration-level attributes of one configuration. */
+static void fill_config(struct gadget_config *gc, const struct gadget_spec *s,
+			const struct remote_desc *d, const struct usb_desc_config *cfg,
+			const struct gd_profile *p)
+{
+	unsigned l;
+
+	gc->bConfigurationValue = cfg->bConfigurationValue ? cfg->bConfigurationValue : 1;
+	gc->bmAttributes = cfg->bmAttributes & 0x60;
+	if (p->has_self_powered)
+		gc->bmAttributes = (uint8_t)((gc->bmAttributes & ~0x40) | (p->self_powered ? 0x40 : 0));
+	gc->MaxPower_mA = p->has_MaxPower ? p->MaxPower :
+			  cfg->bMaxPower * (d->speed >= USB_DESC_SPEED_SUPER ? 8u : 2u);
+	for (l = 0; l < s->n_lang; l++)
+		gc->configuration[l] = cfg->iConfiguration ? d->str.text[l][cfg->iConfiguration] :
+				       NULL;
+}
+
+
+/*
+ * The configurations to present: every one FunctionFS can carry. The active one
+ * must be among them, or the device is refused.
+ * Return: the number built (>= 1), or -errno after logging why.
+ */
+static int build_configs(const struct gd_opts *o, const struct remote_desc *d, const char *name,
+			 struct pcfg *pc)
+{
+	struct ffs_desc_opts fo = { .udc_has_iso = false, .extra_flags = FUNCTIONFS_ALL_CTRL_RECIP };
+	uint8_t str_map[FFS_MAX_STRINGS];
+	char err[1024];
+	unsigned k, n = 0, n_str;
+
+	for (k = 0; k < d->n_cfg; k++) {
+		const struct usb_desc_config *cfg = d->cfg[k];
+		struct pcfg *c = &pc[n];
+
+		if (ffs_desc_check(cfg, &fo, err, sizeof(err))) {
+			if (k == d->active) {
+				log_warnx("busid %s (%04x:%04x) cannot be presented through FunctionFS: %s",
+					  o->busid, d->dev.idVendor, d->dev.idProduct, err);
+				return -EOPNOTSUPP;
+			}
+			log_info("configuration %u is left out: %s", cfg->bConfigurationValue, err);
+			continue;
+		}
+		c->index = k;
+		c->dlen = ffs_desc_build(cfg, d->speed, k == d->active ? d->other : NULL, &fo,
+					 c->descs, sizeof(c->descs), &c->map, str_map, &n_str);
+		if (c->dlen < 0)
+			return log_warn_errno((int)c->dlen, "building the FunctionFS descriptors of "
+					      "configuration %u", cfg->bConfigurationValue);
+		c->slen = ffs_strings_build(&d->str, str_map, n_str, c->strs, sizeof(c->strs));
+		if (c->slen < 0)
+			return log_warn_errno((int)c->slen, "building the FunctionFS strings");
+		snprintf(c->ffs_name, sizeof(c->ffs_name), "%s.%u", name, cfg->bConfigurationValue);
+		snprintf(c->ffs_dir, sizeof(c->ffs_dir), RUN_DIR "/%s", c->ffs_name);
+		n++;
+	}
+	return (int)n;
+}
+
+static int open_functionfs(struct pcfg *c)
+{
+	bool rejected;
+	unsigned i;
+
+	c->ep0 = ffs_ep0_open(c->ffs_dir, c->descs, (size_t)c->dlen, c->strs, (size_t)c->slen,
+			      &rejected);
+	if (c->ep0 < 0)
+		return log_warn_errno(c->ep0, "FunctionFS %s the %s", rejected ? "rejected" :
+				      "did not take", rejected ? "descriptors" : "strings");
+	for (i = 0; i < c->map.n_ep; i++) {
+		c->ep_fd[i] = ffs_ep_open(c->ffs_dir, i + 1);
+		if (c->ep_fd[i] < 0)
+			return log_warn_errno(c->ep_fd[i], "opening %s/ep%u", c->ffs_dir, i + 1);
+		log_info("%s/ep%u: remote endpoint 0x%02x %s, wMaxPacketSize %u", c->ffs_name, i + 1,
+			 c->map.ep[i].remote_addr, usb_desc_xfer_str(c->map.ep[i].type),
+			 c->map.ep[i].remote_mps);
+	}
+	return 0;
+}
+
+int present_ffs(struct presented *p, const struct gd_opts *o, const struct gd_profile *prof,
+		const struct remote_desc *d, const char *udc, int present_speed, int sigfd)
+{
+	struct ffs_inst_files files[GB_MAX_INST];
+	struct gb_inst gi[GB_MAX_INST];
+	char err[1024];
+	int k, r;
+	unsigned i;
+
+	snprintf(p->name, sizeof(p->name), "gadgetd.%s", udc);
+	p->pc = calloc(DESCRIBE_MAX_CONFIGS, sizeof(*p->pc));
+	if (!p->pc)
+		return -ENOMEM;
+	for (k = 0; k < DESCRIBE_MAX_CONFIGS; k++) {
+		p->pc[k].ep0 = -1;
+		for (i = 0; i < FFS_MAX_EPS; i++)
+			p->pc[k].ep_fd[i] = -1;
+	}
+	r = build_configs(o, d, p->name, p->pc);
+	if (r <= 0)
+		return r ? r : -EOPNOTSUPP;
+	p->n_pc = r;
+	fill_spec(&p->spec, d, prof, p->name);
+	p->spec.max_speed = present_speed;
+	p->spec.n_cfg = (unsigned)p->n_pc;
+	if (o->user) {
+		p->spec.set_owner = true;
+		p->spec.uid = o->uid;
+		p->spec.gid = o->gid;
+	}
+	for (k = 0; k < p->n_pc; k++) {
+		fill_config(&p->spec.cfg[k], &p->spec, d, d->cfg[p->pc[k].index], prof);
+		p->spec.cfg[k].ffs_name = p->pc[k].ffs_name;
+		p->spec.cfg[k].ffs_dir = p->pc[k].ffs_dir;
+	}
+	if (p->n_pc > 1)
+		log_info("presenting %d configurations", p->n_pc);
+	mkdir(RUN_DIR, 0755);
+	if (signal_pending(sigfd))
+		return -EINTR;
+	r = gadget_create(&p->spec, &p->g, err, sizeof(err));
+	if (r) {
+		log_warnx("%s", err);
+		return r;
+	}
+	for (k = 0; k < p->n_pc; k++) {
+		r = open_functionfs(&p->pc[k]);
+		if (r)
+			return r;
+		files[k].ep0 = p->pc[k].ep0;
+		files[k].ep_fd = p->pc[k].ep_fd;
+		gi[k].map = &p->pc[k].map;
+		gi[k].bConfigurationValue = p->spec.cfg[k].bConfigurationValue;
+	}
+	r = backend_ffs_init(&p->gb, (unsigned)p->n_pc, files, gi);
+	if (r)
+		return log_warn_errno(r, "setting up asynchronous I/O");
+	if (signal_pending(sigfd))
+		return -EINTR;
+	r = gadget_bind(p->g, udc, err, sizeof(err));
+	if (r) {
+		log_warnx("%s", err);
+		return r;
+	}
+	log_info("gadget %s bound to UDC %s: %04x:%04x is plugged into the host", p->name, udc,
+		 p->spec.idVendor, p->spec.idProduct);
+	return 0;
+}
+
+void present_undo(struct presented *p)
+{
+	unsigned i;
+	int k;
+
+	if (p->g)
+		gadget_unbind(p->g);
+	backend_ffs_free(&p->gb);
+	for (k = 0; p->pc && k < p->n_pc; k++) {
+		for (i = 0; i < FFS_MAX_EPS; i++)
+			if (p->pc[k].ep_fd[i] >= 0)
+				close(p->pc[k].ep_fd[i]);
+		if (p->pc[k].ep0 >= 0)
+			close(p->pc[k].ep0);
+	}
+	if (p->g)
+		gadget_destroy(p->g);
+	p->g = NULL;
+	free(p->pc);
+	p->pc = NULL;
+	p->n_pc = 0;
+}

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * session.c - one session as explicit stages (session.h). Nothing half-built
+ * survives an error: every stage's undo runs in teardown.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gadgetd/client.h"
+#include "gadgetd/describe.h"
+#include "gadgetd/gadget.h"
+#include "gadgetd/present.h"
+#include "gadgetd/privsep.h"
+#include "gadgetd/relay.h"
+#include "gadgetd/session.h"
+
+enum session_stage {
+	STAGE_START,
+	STAGE_IMPORT,
+	STAGE_DESCRIBE,
+	STAGE_PRESENT,
+	STAGE_RELAY,
+	STAGE_TEARDOWN,
+};
+
+struct session {
+	const struct gd_opts *o;
+	const struct gd_profile *prof;
+	int sigfd;
+	enum session_stage stage;
+	char udc[128];
+	struct remote rem;
+	struct client c;
+	bool described;
+	struct remote_desc d;
+	struct presented p;
+};
+
+static const char *stage_name(enum session_stage s)
+{
+	static const char *const n[] = { "start", "import", "describe", "present", "relay",
+					 "teardown" };
+	return (unsigned)s < sizeof(n) / sizeof(n[0]) ? n[s] : "?";
+}
+
+static void enter(struct session *s, enum session_stage next)
+{
+	log_info("session: %s -> %s", stage_name(s->stage), stage_name(next));
+	s->stage = next;
+}
+
+bool signal_pending(int sigfd)
+{
+	struct pollfd p = { .fd = sigfd, .events = POLLIN };
+
+	return poll(&p, 1, 0) > 0;
+}
+
+/* For the allow policy: bInterfaceClass of every interface of every configuration. */
+static unsigned device_classes(const struct remote_desc *d, uint8_t *cls, unsigned max)
+{
+	unsigned n = 0, i, k;
+
+	for (k = 0; k < d->n_cfg; k++)
+		for (i = 0; i < d->cfg[k]->n_intf && n < max; i++)
+			cls[n++] = d->cfg[k]->intf[i].bInterfaceClass;
+	return n;
+}
+
+/* Local checks: no network yet. Return: 0 or -errno, logged. */
+static int stage_start(struct session *s)
+{
+	char err[1024], who[256];
+
+	if (remote_parse(s->o->remote, &s->rem, err, sizeof(err)) ||
+	    gadget_pick_udc(s->o->udc, s->udc, sizeof(s->udc), err, sizeof(err))) {
+		log_warnx("%s", err);
+		return -EINVAL;
+	}
+	if (gadget_udc_busy(s->udc, who, sizeof(who)) > 0) {
+		log_warnx("UDC %s is in use by gadget %s: stop it first, or choose another UDC "
+			  "with --udc", s->udc, who);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+static int stage_import(struct session *s, struct outcome *oc)
+{
+	char err[1024];
+	int r;
+
+	enter(s, STAGE_IMPORT);
+	r = client_import(&s->rem, s->o->busid, &s->c, err, sizeof(err));
+	if (r == -EINTR || signal_pending(s->sigfd))
+		return -EINTR;
+	if (r) {
+		if (r == -ENODEV && !s->o->once)
+			log_info("%s: waiting for it", err);
+		else
+			log_warnx("%s", err);
+		/* a port that does not speak USB/IP will not start to */
+		oc->permanent = r == -EPROTO || r == -EINVAL;
+		return r;
+	}
+	if (s->c.version != USBIP_VERSION)
+		log_info("%s answered with USB/IP version 0x%04x (older than 0x%04x); carrying on",
+			 s->rem.name, s->c.version, USBIP_VERSION);
+	log_info("imported %s from %s: %04x:%04x, %s speed, devid 0x%08x", s->o->busid,
+		 s->rem.name, s->c.udev.idVendor, s->c.udev.idProduct,
+		 usbip_speed_str(s->c.udev.speed), s->c.devid);
+	return 0;
+}
+
+static int stage_describe(struct session *s, struct outcome *oc)
+{
+	char err[1024];
+	uint8_t cls[64];
+	unsigned n;
+	int r;
+
+	enter(s, STAGE_DESCRIBE);
+	r = describe_device(&s->c, &s->d, err, sizeof(err));
+	s->described = true;
+	if (r == -EINTR || signal_pending(s->sigfd))
+		return -EINTR;
+	if (r) {
+		log_warnx("reading the descriptors of %s: %s", s->o->busid, err);
+		return r;
+	}
+	oc->permanent = true;
+	n = device_classes(&s->d, cls, 64);
+	if (!profile_allows(s->prof, s->d.dev.idVendor, s->d.dev.idProduct, cls, n, err,
+			    sizeof(err))) {
+		log_warnx("busid %s (%04x:%04x) is refused by the profile's allow policy: %s",
+			  s->o->busid, s->d.dev.idVendor, s->d.dev.idProduct, err);
+		return -EPERM;
+	}
+	return 0;
+}
+
+/* Show the device at its own speed when the UDC allows it (framing rule 6, pump.h):
+ * only a device faster than the UDC changes packet sizes. */
+static int present_speed(const struct session *s)
+{
+	int umax = gadget_udc_max_speed(s->udc);
+	int dspeed = s->d.speed < USB_DESC_SPEED_FULL ? USB_DESC_SPEED_FULL : s->d.speed;
+
+	if (umax > 0 && umax < dspeed) {
+		log_info("the device is %s speed but UDC %s only reaches %s speed: packet sizes "
+			 "are translated", usbip_speed_str((uint32_t)dspeed), s->udc,
+			 usbip_speed_str((uint32_t)umax));
+		return umax;
+	}
+	return dspeed;
+}
+
+static int stage_present(struct session *s)
+{
+	enter(s, STAGE_PRESENT);
+	return present_ffs(&s->p, s->o, s->prof, &s->d, s->udc, present_speed(s), s->sigfd);
+}
+
+static int stage_relay(struct session *s)
+{
+	struct relay_params rp = { .client = &s->c, .gb = &s->p.gb, .sigfd = s->sigfd };
+	int r;
+
+	enter(s, STAGE_RELAY);
+	r = s->o->user ? relay_unprivileged(&rp, s->o, s->sigfd) : relay_run(&rp);
+	if (r == -ECONNRESET)
+		log_warnx("the server %s closed the connection: unplugging the gadget", s->rem.name);
+	else if (r == -ENODEV)
+		log_warnx("the device %s went away: unplugging the gadget", s->o->busid);
+	else if (r == -EPROTO)
+		log_warnx("the server %s broke the USB/IP protocol: unplugging the gadget",
+			  s->rem.name);
+	else if (r == -ETIMEDOUT)
+		log_warnx("the server %s stopped answering (dead-peer timeout): unplugging the "
+			  "gadget", s->rem.name);
+	return r;
+}
+
+static void stage_teardown(struct session *s)
+{
+	bool had_gadget = s->p.g != NULL, had_conn = s->c.fd >= 0;
+
+	enter(s, STAGE_TEARDOWN);
+	present_undo(&s->p);
+	if (s->described)
+		describe_free(&s->d);
+	client_close(&s->c);
+	if (had_gadget)
+		log_info("gadget removed, connection closed");
+	else if (had_conn)
+		log_info("connection closed");
+}
+
+int session_run(const struct gd_opts *o, const struct gd_profile *prof, int sigfd,
+		struct outcome *oc)
+{
+	struct session *s;
+	int r;
+
+	memset(oc, 0, sizeof(*oc));
+	oc->permanent = true; /* until the network is involved */
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->o = o;
+	s->prof = prof;
+	s->sigfd = sigfd;
+	s->c.fd = -1;
+	r = stage_start(s);
+	if (r) {
+		free(s);
+		return r;
+	}
+	oc->permanent = false;
+	r = stage_import(s, oc);
+	if (!r)
+		r = stage_describe(s, oc);
+	if (!r)
+		r = stage_present(s); /* its failures are permanent (describe said so) */
+	if (!r) {
+		oc->permanent = false;
+		oc->ran = true;
+		r = stage_relay(s);
+	}
+	if (r == -EINTR)
+		r = 0;
+	if (s->stage > STAGE_IMPORT || s->c.fd >= 0)
+		stage_teardown(s);
+	free(s);
+	return r;
+}
