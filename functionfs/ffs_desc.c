@@ -8,13 +8,13 @@
  * of surfacing as a bare EINVAL from the ep0 write or the UDC bind.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <linux/usb/ch9.h>
 #include <linux/usb/functionfs.h>
 
+#include "functionfs/desc_common.h"
 #include "functionfs/ffs_desc.h"
 
 /* bDescriptorType 0x21: HID descriptor (HID class) or CCID descriptor (0x0b). */
@@ -25,12 +25,6 @@
 #define FFS_CCID_DESC_SIZE	54
 /* USB_MAX_STRING_LEN (include/linux/usb/gadget.h), in UTF-8 bytes. */
 #define FFS_MAX_STRING_LEN	126
-/* usb_ep_autoconfig() picks a UDC endpoint by capability; 0 never names one. */
-#define FFS_FS_BULK_DEFAULT	64
-#define FFS_HS_BULK		512
-#define FFS_SS_BULK		1024
-#define FFS_FS_INT_MAX		64
-#define FFS_FS_ISO_MAX		1023
 /* Flags whose extra header fields or trailing sections this builder writes. */
 #define FFS_FLAGS_SPEEDS	(FUNCTIONFS_HAS_FS_DESC | FUNCTIONFS_HAS_HS_DESC | \
 				 FUNCTIONFS_HAS_SS_DESC)
@@ -38,87 +32,7 @@
 static const char ffs_accepts[] =
 	"FunctionFS accepts only interface, endpoint, IAD, SuperSpeed companion, and HID/CCID class descriptors";
 
-/* --- little-endian output with a running length (written only while it fits) --- */
-
-struct blob {
-	uint8_t *buf;
-	size_t cap;
-	size_t len;
-};
-
-static void put_u8(struct blob *b, uint8_t v)
-{
-	if (b->len < b->cap)
-		b->buf[b->len] = v;
-	b->len++;
-}
-
-static void put_le16(struct blob *b, uint16_t v)
-{
-	put_u8(b, v & 0xff);
-	put_u8(b, v >> 8);
-}
-
-static void put_le32(struct blob *b, uint32_t v)
-{
-	put_le16(b, v & 0xffff);
-	put_le16(b, v >> 16);
-}
-
-static void put_bytes(struct blob *b, const void *p, size_t n)
-{
-	const uint8_t *s = p;
-
-	while (n--)
-		put_u8(b, *s++);
-}
-
-/* Overwrite a LE32 already reserved at @at (the header's length and counts). */
-static void set_le32(struct blob *b, size_t at, uint32_t v)
-{
-	unsigned int i;
-
-	for (i = 0; i < 4; i++)
-		if (at + i < b->cap)
-			b->buf[at + i] = (v >> (8 * i)) & 0xff;
-}
-
-/* --- the model's counts, clamped to its arrays so a bad model cannot overrun --- */
-
-static unsigned int n_intf(const struct usb_desc_config *c)
-{
-	return c->n_intf < USB_DESC_MAX_INTF ? c->n_intf : USB_DESC_MAX_INTF;
-}
-
-static unsigned int n_iad(const struct usb_desc_config *c)
-{
-	return c->n_iad < USB_DESC_MAX_IAD ? c->n_iad : USB_DESC_MAX_IAD;
-}
-
-static unsigned int n_ep(const struct usb_desc_interface *in)
-{
-	return in->n_ep < USB_DESC_MAX_EP ? in->n_ep : USB_DESC_MAX_EP;
-}
-
-static uint8_t xfer(const struct usb_desc_endpoint *ep)
-{
-	return ep->bmAttributes & USB_ENDPOINT_XFERTYPE_MASK;
-}
-
 /* --- ffs_desc_check() --- */
-
-__attribute__((format(printf, 3, 4)))
-static int refuse(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EOPNOTSUPP;
-}
 
 /*
  * ffs_do_single_desc() accepts 0x21 only for the class of the most recent
@@ -135,24 +49,24 @@ static int check_intf_extra(const struct usb_desc_interface *in, const char *who
 		unsigned int num = len > 5 ? d[5] : 0;
 
 		if (num != 1)
-			return refuse(err, errlen,
-				      "%s has a HID descriptor naming %u class descriptors: FunctionFS accepts only 1",
-				      who, num);
+			return desc_refuse(err, errlen,
+					   "%s has a HID descriptor naming %u class descriptors: FunctionFS accepts only 1",
+					   who, num);
 		if (len != FFS_HID_DESC_SIZE)
-			return refuse(err, errlen,
-				      "%s has a %u-byte HID descriptor: FunctionFS accepts only %d-byte ones",
-				      who, len, FFS_HID_DESC_SIZE);
+			return desc_refuse(err, errlen,
+					   "%s has a %u-byte HID descriptor: FunctionFS accepts only %d-byte ones",
+					   who, len, FFS_HID_DESC_SIZE);
 		return 0;
 	}
 	if (type == FFS_DT_CLASS_FUNC && in->bInterfaceClass == USB_CLASS_CSCID) {
 		if (len != FFS_CCID_DESC_SIZE)
-			return refuse(err, errlen,
-				      "%s has a %u-byte %s descriptor: FunctionFS accepts only %d-byte CCID descriptors",
-				      who, len, usb_desc_type_str(type), FFS_CCID_DESC_SIZE);
+			return desc_refuse(err, errlen,
+					   "%s has a %u-byte %s descriptor: FunctionFS accepts only %d-byte CCID descriptors",
+					   who, len, usb_desc_type_str(type), FFS_CCID_DESC_SIZE);
 		return 0;
 	}
-	return refuse(err, errlen, "%s has a %s descriptor: %s", who, usb_desc_type_str(type),
-		      ffs_accepts);
+	return desc_refuse(err, errlen, "%s has a %s descriptor: %s", who, usb_desc_type_str(type),
+			   ffs_accepts);
 }
 
 struct check_state {
@@ -169,6 +83,7 @@ static int check_ep(const struct usb_desc_config *cfg, const struct usb_desc_int
 {
 	const uint8_t *x = usb_desc_extra(cfg, &ep->extra, 0);
 	uint8_t a = ep->bEndpointAddress;
+	int ret;
 
 	/*
 	 * The parser hangs class descriptors that follow an endpoint on it; only
@@ -177,50 +92,30 @@ static int check_ep(const struct usb_desc_config *cfg, const struct usb_desc_int
 	 * (config_ep_by_speed_and_alt() looks exactly there).
 	 */
 	if (x)
-		return refuse(err, errlen, "%s endpoint 0x%02x is followed by a %s descriptor: %s, and none after an endpoint",
-			      who, a, usb_desc_type_str(x[1]), ffs_accepts);
+		return desc_refuse(err, errlen, "%s endpoint 0x%02x is followed by a %s descriptor: %s, and none after an endpoint",
+				   who, a, usb_desc_type_str(x[1]), ffs_accepts);
 	/* __entity_check_ENDPOINT() in ffs_do_single_desc() */
 	if (!(a & USB_ENDPOINT_NUMBER_MASK))
-		return refuse(err, errlen,
-			      "%s has an endpoint with address 0x%02x: endpoint number 0 is the default control pipe",
-			      who, a);
-	if (xfer(ep) == USB_ENDPOINT_XFER_CONTROL)
-		return refuse(err, errlen,
-			      "%s endpoint 0x%02x is a control endpoint: a UDC offers no control endpoint besides ep0",
-			      who, a);
-	if (xfer(ep) == USB_ENDPOINT_XFER_ISOC && !o->udc_has_iso)
-		return refuse(err, errlen,
-			      "%s endpoint 0x%02x is isochronous: the UDC has no isochronous endpoints",
-			      who, a);
-	/*
-	 * USB 2.0 9.6.6: a periodic endpoint moves at most 1024 bytes per packet,
-	 * bits 15:13 are reserved and 3 additional transactions do not exist. The
-	 * bind would pass (autoconfig sees the capped full-speed descriptor) but the
-	 * UDC's ep_enable() refuses it (dummy_enable(): -EINVAL) when the host
-	 * configures the device: refuse it here, with a reason.
-	 */
-	if (xfer(ep) == USB_ENDPOINT_XFER_INT || xfer(ep) == USB_ENDPOINT_XFER_ISOC) {
-		uint16_t raw = ep->wMaxPacketSize;
-
-		if ((raw & 0x7ff) > 1024 || (raw & 0xe000) || ((raw >> 11) & 3) == 3)
-			return refuse(err, errlen,
-				      "%s endpoint 0x%02x has wMaxPacketSize 0x%04x: more than 1024 bytes or reserved bits set (USB 2.0 9.6.6), which no UDC accepts",
-				      who, a, raw);
-	}
+		return desc_refuse(err, errlen,
+				   "%s has an endpoint with address 0x%02x: endpoint number 0 is the default control pipe",
+				   who, a);
+	ret = desc_check_ep(ep, who, o->udc_has_iso, err, errlen);
+	if (ret)
+		return ret;
 	/* __ffs_data_do_entity(): eps_count >= FFS_MAX_EPS_COUNT is -EINVAL */
 	if (++st->n_ep > FFS_MAX_EPS)
-		return refuse(err, errlen,
-			      "%s endpoint 0x%02x is endpoint %u of the configuration: FunctionFS accepts at most %d",
-			      who, a, st->n_ep, FFS_MAX_EPS);
+		return desc_refuse(err, errlen,
+				   "%s endpoint 0x%02x is endpoint %u of the configuration: FunctionFS accepts at most %d",
+				   who, a, st->n_ep, FFS_MAX_EPS);
 	/*
 	 * ffs_ep_addr2idx() finds the first endpoint file with an address, so
 	 * __ffs_func_bind_do_descs() fails the bind with "two ...speed
 	 * descriptors for EP n" when an address repeats.
 	 */
 	if (st->owner[a])
-		return refuse(err, errlen,
-			      "%s endpoint 0x%02x repeats an address of interface %u: FunctionFS binds each endpoint address once",
-			      who, a, st->owner[a] - 1);
+		return desc_refuse(err, errlen,
+				   "%s endpoint 0x%02x repeats an address of interface %u: FunctionFS binds each endpoint address once",
+				   who, a, st->owner[a] - 1);
 	st->owner[a] = in->bInterfaceNumber + 1;
 	return 0;
 }
@@ -243,13 +138,13 @@ int ffs_desc_check(const struct usb_desc_config *cfg, const struct ffs_desc_opts
 	/* composite's config_buf() writes the configuration level itself (OTG only). */
 	x = usb_desc_extra(cfg, &cfg->extra, 0);
 	if (x)
-		return refuse(err, errlen,
-			      "the configuration has a %s descriptor before its first interface: FunctionFS carries nothing at configuration level",
-			      usb_desc_type_str(x[1]));
+		return desc_refuse(err, errlen,
+				   "the configuration has a %s descriptor before its first interface: FunctionFS carries nothing at configuration level",
+				   usb_desc_type_str(x[1]));
 	/* __ffs_data_got_descs(): a blob without descriptors is -EINVAL */
 	if (!n_intf(cfg))
-		return refuse(err, errlen,
-			      "the configuration has no interfaces: FunctionFS needs at least one");
+		return desc_refuse(err, errlen,
+				   "the configuration has no interfaces: FunctionFS needs at least one");
 
 	for (i = 0; i < n_intf(cfg); i++) {
 		const struct usb_desc_interface *in = &cfg->intf[i];
@@ -264,19 +159,19 @@ int ffs_desc_check(const struct usb_desc_config *cfg, const struct ffs_desc_opts
 		 * with wValue != 0; even after, userspace is never told the alt.
 		 */
 		if (in->bAlternateSetting)
-			return refuse(err, errlen,
-				      "%s is an alternate setting: FunctionFS on this kernel cannot switch alternate settings",
-				      who);
+			return desc_refuse(err, errlen,
+					   "%s is an alternate setting: FunctionFS on this kernel cannot switch alternate settings",
+					   who);
 		if (st.intf_seen[num / 8] & (1u << (num % 8)))
-			return refuse(err, errlen,
-				      "%s is described twice: an interface number may have one alt 0 setting only",
-				      who);
+			return desc_refuse(err, errlen,
+					   "%s is described twice: an interface number may have one alt 0 setting only",
+					   who);
 		st.intf_seen[num / 8] |= 1u << (num % 8);
 		/* usb_interface_id() fails past MAX_CONFIG_INTERFACES */
 		if (++st.n_intf > FFS_MAX_INTF)
-			return refuse(err, errlen,
-				      "%s is interface %u of the configuration: composite accepts at most %d",
-				      who, st.n_intf, FFS_MAX_INTF);
+			return desc_refuse(err, errlen,
+					   "%s is interface %u of the configuration: composite accepts at most %d",
+					   who, st.n_intf, FFS_MAX_INTF);
 
 		/* emit_speed() copies exactly the extras this walk sees */
 		usb_desc_for_each_extra(x, cfg, &in->extra) {
@@ -308,163 +203,6 @@ enum ffs_speed ffs_speed_of(int usb_speed)
 	}
 }
 
-static unsigned int clamp_u(unsigned int v, unsigned int lo, unsigned int hi)
-{
-	return v < lo ? lo : v > hi ? hi : v;
-}
-
-/* Interrupt, FS ms -> HS/SS exponent: largest b in 1..16 with 2^(b-1) <= ms * 8. */
-static uint8_t int_ms_to_exp(uint8_t ms)
-{
-	unsigned int uframes = clamp_u(ms, 1, 255) * 8;
-	unsigned int b = 1;
-
-	while (b < 16 && (1u << b) <= uframes)
-		b++;
-	return b;
-}
-
-/* Interrupt, HS/SS exponent -> FS ms: 2^(b-1) microframes / 8, in 1..255. */
-static uint8_t int_exp_to_ms(uint8_t b)
-{
-	return clamp_u((1u << (clamp_u(b, 1, 16) - 1)) / 8, 1, 255);
-}
-
-static bool fs_bulk_ok(unsigned int mps)
-{
-	return mps == 8 || mps == 16 || mps == 32 || mps == 64;
-}
-
-struct ep_vals {
-	uint16_t wmps[FFS_SPEED_COUNT];	/* as written, bits 12:11 where kept */
-	uint8_t interval[FFS_SPEED_COUNT];
-	uint8_t burst, ss_attr;
-	uint16_t bpi;
-};
-
-/*
- * @ep at the remote's speed @rs; @oep is the same endpoint in the other-speed
- * configuration (speed @os), or NULL. Bulk sizes are what dummy_enable() and
- * real UDCs take: 8/16/32/64 at FS, exactly 512 at HS, 1024 at SS.
- */
-static void derive_ep(const struct usb_desc_endpoint *ep, enum ffs_speed rs,
-		      const struct usb_desc_endpoint *oep, enum ffs_speed os, struct ep_vals *v)
-{
-	unsigned int m = ep->wMaxPacketSize & USB_ENDPOINT_MAXP_MASK;
-	unsigned int b = ep->bInterval;
-	int t;
-
-	for (t = 0; t < FFS_SPEED_COUNT; t++) {
-		const struct usb_desc_endpoint *src = NULL;
-		unsigned int w, iv;
-
-		if ((enum ffs_speed)t == rs)
-			src = ep;
-		else if (oep && (enum ffs_speed)t == os)
-			src = oep;
-
-		switch (xfer(ep)) {
-		case USB_ENDPOINT_XFER_BULK:
-			if (t == FFS_SPEED_FS) {
-				w = src ? src->wMaxPacketSize & USB_ENDPOINT_MAXP_MASK : 0;
-				if (!fs_bulk_ok(w))
-					w = FFS_FS_BULK_DEFAULT;
-			} else {
-				w = t == FFS_SPEED_HS ? FFS_HS_BULK : FFS_SS_BULK;
-			}
-			/* bInterval is the HS OUT NAK rate, meaningless elsewhere */
-			iv = src ? src->bInterval : 0;
-			break;
-		case USB_ENDPOINT_XFER_INT:
-			if (src) {
-				w = src->wMaxPacketSize;
-				iv = src->bInterval;
-				if (t != FFS_SPEED_HS)
-					w &= USB_ENDPOINT_MAXP_MASK;
-				if (t == FFS_SPEED_FS && w > FFS_FS_INT_MAX)
-					w = FFS_FS_INT_MAX;
-			} else if (t == FFS_SPEED_FS) {
-				w = m < FFS_FS_INT_MAX ? m : FFS_FS_INT_MAX;
-				iv = int_exp_to_ms(b);
-			} else {
-				w = m;
-				iv = rs == FFS_SPEED_FS ? int_ms_to_exp(b) : clamp_u(b, 1, 16);
-			}
-			break;
-		default: /* isochronous: 2^(b-1) frames at FS, microframes at HS/SS */
-			if (src) {
-				w = src->wMaxPacketSize;
-				iv = src->bInterval;
-				if (t != FFS_SPEED_HS)
-					w &= USB_ENDPOINT_MAXP_MASK;
-				if (t == FFS_SPEED_FS && w > FFS_FS_ISO_MAX)
-					w = FFS_FS_ISO_MAX;
-			} else if (t == FFS_SPEED_FS) {
-				w = m < FFS_FS_ISO_MAX ? m : FFS_FS_ISO_MAX;
-				iv = clamp_u(b, 4, 19) - 3;
-			} else {
-				w = m;
-				iv = rs == FFS_SPEED_FS ? clamp_u(b + 3, 1, 16) : clamp_u(b, 1, 16);
-			}
-			break;
-		}
-		/*
-		 * A period of 0 (or past 255 ms / 2^15 microframes) is not one; the
-		 * host would "fix" it in usb_parse_endpoint(). Write a valid one.
-		 */
-		if (xfer(ep) == USB_ENDPOINT_XFER_INT && t == FFS_SPEED_FS)
-			iv = clamp_u(iv, 1, 255);
-		else if (xfer(ep) != USB_ENDPOINT_XFER_BULK)
-			iv = clamp_u(iv, 1, 16);
-		v->wmps[t] = w;
-		v->interval[t] = iv;
-	}
-
-	if (rs == FFS_SPEED_SS && ep->has_ss_comp) {
-		v->burst = ep->ss_bMaxBurst;
-		v->ss_attr = ep->ss_bmAttributes;
-		v->bpi = ep->ss_wBytesPerInterval;
-	} else {
-		/* one packet per service interval: the bandwidth the remote itself asks */
-		v->burst = 0;
-		v->ss_attr = 0;
-		v->bpi = xfer(ep) == USB_ENDPOINT_XFER_BULK ? 0 :
-			 v->wmps[FFS_SPEED_SS] & USB_ENDPOINT_MAXP_MASK;
-	}
-}
-
-/*
- * The other-speed view is usable only when it has the same endpoints, in order,
- * and its periodic packet sizes are valid (ffs_desc_check() sees only @a; fuzzer
- * finding "other-speed-mps": 0x2108 from it reached the HS descriptors).
- */
-static bool same_shape(const struct usb_desc_config *a, const struct usb_desc_config *b)
-{
-	unsigned int i, j;
-
-	if (n_intf(a) != n_intf(b))
-		return false;
-	for (i = 0; i < n_intf(a); i++) {
-		const struct usb_desc_interface *x = &a->intf[i], *y = &b->intf[i];
-
-		if (x->bInterfaceNumber != y->bInterfaceNumber ||
-		    x->bAlternateSetting != y->bAlternateSetting || n_ep(x) != n_ep(y))
-			return false;
-		for (j = 0; j < n_ep(x); j++) {
-			uint16_t raw = y->ep[j].wMaxPacketSize;
-
-			if (x->ep[j].bEndpointAddress != y->ep[j].bEndpointAddress ||
-			    xfer(&x->ep[j]) != xfer(&y->ep[j]))
-				return false;
-			if ((xfer(&y->ep[j]) == USB_ENDPOINT_XFER_INT ||
-			     xfer(&y->ep[j]) == USB_ENDPOINT_XFER_ISOC) &&
-			    ((raw & 0x7ff) > 1024 || (raw & 0xe000) || ((raw >> 11) & 3) == 3))
-				return false;
-		}
-	}
-	return true;
-}
-
 /* --- ffs_desc_build() --- */
 
 struct build {
@@ -474,7 +212,7 @@ struct build {
 	uint8_t str_map[FFS_MAX_STRINGS];
 	unsigned int n_str;
 	unsigned int n_ep;
-	struct ep_vals ep[FFS_MAX_EPS];
+	struct desc_ep_vals ep[FFS_MAX_EPS];
 	struct ffs_map map;
 };
 
@@ -511,15 +249,10 @@ static int plan(struct build *bd, int speed, const struct usb_desc_config *other
 {
 	const struct usb_desc_config *cfg = bd->cfg;
 	enum ffs_speed rs = ffs_speed_of(speed), os = FFS_SPEED_FS;
-	bool use_other = false;
 	unsigned int i, j, k;
 	int ret;
 
-	if (other && (speed == USB_DESC_SPEED_HIGH || speed == USB_DESC_SPEED_FULL) &&
-	    same_shape(cfg, other)) {
-		use_other = true;
-		os = speed == USB_DESC_SPEED_HIGH ? FFS_SPEED_FS : FFS_SPEED_HS;
-	}
+	other = desc_other_view(cfg, speed, other, &os);
 
 	for (i = 0; i < n_intf(cfg); i++) {
 		const struct usb_desc_interface *in = &cfg->intf[i];
@@ -535,9 +268,7 @@ static int plan(struct build *bd, int speed, const struct usb_desc_config *other
 	/* strings in the order the blob names them: an IAD before its interface */
 	for (i = 0; i <= n_intf(cfg); i++) {
 		for (k = 0; k < n_iad(cfg); k++) {
-			unsigned int at = cfg->iad[k].before_intf;
-
-			if (at == i || (i == n_intf(cfg) && at > i)) {
+			if (iad_before(cfg, k, i)) {
 				ret = use_string(bd, cfg->iad[k].iFunction);
 				if (ret)
 					return ret;
@@ -556,19 +287,11 @@ static int plan(struct build *bd, int speed, const struct usb_desc_config *other
 		for (j = 0; j < n_ep(in); j++) {
 			const struct usb_desc_endpoint *ep = &in->ep[j];
 			struct ffs_ep_info *info = &bd->map.ep[bd->n_ep];
-			struct ep_vals *v = &bd->ep[bd->n_ep];
-			int t;
+			struct desc_ep_vals *v = &bd->ep[bd->n_ep];
 
-			derive_ep(ep, rs, use_other ? &other->intf[i].ep[j] : NULL, os, v);
-			info->remote_addr = ep->bEndpointAddress;
-			info->type = xfer(ep);
+			desc_derive_ep(ep, rs, other ? &other->intf[i].ep[j] : NULL, os, v);
+			desc_map_ep(info, ep, v);
 			info->intf_index = bd->intf_idx[i];
-			info->remote_mps = ep->wMaxPacketSize & USB_ENDPOINT_MAXP_MASK;
-			info->remote_interval = ep->bInterval;
-			for (t = 0; t < FFS_SPEED_COUNT; t++) {
-				info->mps[t] = v->wmps[t] & USB_ENDPOINT_MAXP_MASK;
-				info->interval[t] = v->interval[t];
-			}
 			bd->n_ep++;
 		}
 	}
@@ -599,12 +322,9 @@ static unsigned int emit_speed(struct blob *b, const struct build *bd, enum ffs_
 	for (i = 0; i <= n_intf(cfg); i++) {
 		const struct usb_desc_interface *in = &cfg->intf[i];
 
-		for (k = 0; k < n_iad(cfg); k++) {
-			unsigned int at = cfg->iad[k].before_intf;
-
-			if (at == i || (i == n_intf(cfg) && at > i))
+		for (k = 0; k < n_iad(cfg); k++)
+			if (iad_before(cfg, k, i))
 				n += emit_iad(b, bd, &cfg->iad[k]);
-		}
 		if (i == n_intf(cfg))
 			break;
 
@@ -627,19 +347,9 @@ static unsigned int emit_speed(struct blob *b, const struct build *bd, enum ffs_
 
 		for (j = 0; j < n_ep(in); j++, e++) {
 			const struct usb_desc_endpoint *ep = &in->ep[j];
-			const struct ep_vals *v = &bd->ep[e];
-			bool audio = ep->bLength == USB_DT_ENDPOINT_AUDIO_SIZE;
+			const struct desc_ep_vals *v = &bd->ep[e];
 
-			put_u8(b, audio ? USB_DT_ENDPOINT_AUDIO_SIZE : USB_DT_ENDPOINT_SIZE);
-			put_u8(b, USB_DT_ENDPOINT);
-			put_u8(b, ep->bEndpointAddress);
-			put_u8(b, ep->bmAttributes);
-			put_le16(b, v->wmps[t]);
-			put_u8(b, v->interval[t]);
-			if (audio) {
-				put_u8(b, ep->bRefresh);
-				put_u8(b, ep->bSynchAddress);
-			}
+			desc_put_ep(b, ep, v, t);
 			n++;
 			/* config_ep_by_speed_and_alt() wants the companion right after */
 			if (t == FFS_SPEED_SS) {

@@ -142,6 +142,12 @@ struct gadget_backend_ops {
 	/** kick() - make completion_fd() readable again: completions were left unreaped. */
 	void (*kick)(struct gadget_backend *b);
 	/**
+	 * start_io() - set up asynchronous I/O for up to @max requests in flight,
+	 * in the process that will run the relay (an AIO context is not inherited
+	 * across fork()). Return: 0 or -errno.
+	 */
+	int (*start_io)(struct gadget_backend *b, unsigned max);
+	/**
 	 * stop_io() - wait until no submitted transfer is in flight (the relay
 	 * cancelled them first); after it the backend touches none of the relay's
 	 * buffers and does no more endpoint I/O. AIO: io_destroy() waits so.
@@ -181,6 +187,7 @@ int gb_aio_reap(struct gadget_backend *b, struct ffs_req **done, long *res, unsi
 int gb_aio_completion_fd(struct gadget_backend *b);
 /** gb_aio_kick() - make b->aio's eventfd readable again. */
 void gb_aio_kick(struct gadget_backend *b);
-/* gb_aio_destroy() also serves as ops->stop_io: io_destroy() waits for every request. */
+/* gb_aio_init() and gb_aio_destroy() serve as ops->start_io and ops->stop_io:
+ * io_destroy() waits for every request. */
 
 #endif

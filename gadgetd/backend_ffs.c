@@ -13,9 +13,7 @@
 #include <unistd.h>
 
 #include "gadgetd/backend_ffs.h"
-#include "gadgetd/pump.h"
 
-#define XFER_REQS (2 * FFS_MAX_EPS * XFER_DEPTH_MAX) /* data + ZLP per transfer of every ring */
 
 struct ffs_backend {
 	struct ffs_inst_files files[GB_MAX_INST];
@@ -140,26 +138,17 @@ static int ffs_ep_clear_halt_op(struct gadget_backend *b, unsigned inst, unsigne
 	return ffs_ep_clear_halt(fb(b)->files[inst].ep_fd[ep]);
 }
 
+/* grouped as backend.h groups them: ep0, endpoints, transfers */
 static const struct gadget_backend_ops ffs_ops = {
 	.name = "FunctionFS",
-	.ep0_fd = ffs_ep0_fd_op,
-	.events = ffs_events_op,
-	.ep0_reply = ffs_ep0_reply_op,
-	.ep0_read = ffs_ep0_read_op,
-	.remote_windex = ffs_remote_windex_op,
+	.ep0_fd = ffs_ep0_fd_op, .events = ffs_events_op, .ep0_reply = ffs_ep0_reply_op,
+	.ep0_read = ffs_ep0_read_op, .remote_windex = ffs_remote_windex_op,
 	.ep0_stall = ffs_ep0_stall_op,
-	.ep_enable = ffs_ep_enable_op,
-	.ep_disable = ffs_ep_disable_op,
-	.ep_fd = ffs_ep_fd_op,
-	.ep_desc = ffs_ep_desc_op,
-	.ep_halt = ffs_ep_halt_op,
-	.ep_clear_halt = ffs_ep_clear_halt_op,
-	.submit = gb_aio_submit,
-	.cancel = gb_aio_cancel,
-	.reap = gb_aio_reap,
-	.completion_fd = gb_aio_completion_fd,
-	.kick = gb_aio_kick,
-	.stop_io = gb_aio_destroy,
+	.ep_enable = ffs_ep_enable_op, .ep_disable = ffs_ep_disable_op, .ep_fd = ffs_ep_fd_op,
+	.ep_desc = ffs_ep_desc_op, .ep_halt = ffs_ep_halt_op, .ep_clear_halt = ffs_ep_clear_halt_op,
+	.submit = gb_aio_submit, .cancel = gb_aio_cancel, .reap = gb_aio_reap,
+	.completion_fd = gb_aio_completion_fd, .kick = gb_aio_kick,
+	.start_io = gb_aio_init, .stop_io = gb_aio_destroy,
 };
 
 int backend_ffs_init(struct gadget_backend *b, unsigned n_inst, const struct ffs_inst_files *files,
@@ -182,7 +171,7 @@ int backend_ffs_init(struct gadget_backend *b, unsigned n_inst, const struct ffs
 		f->files[k] = files[k];
 		b->inst[k] = inst[k];
 	}
-	return gb_aio_init(b, XFER_REQS);
+	return 0;
 }
 
 void backend_ffs_free(struct gadget_backend *b)

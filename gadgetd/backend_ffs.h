@@ -19,7 +19,7 @@ struct ffs_inst_files {
  * backend_ffs_init() - @b as a FunctionFS backend over @n_inst instances:
  * @files[k] the open files and @inst[k] the map and bConfigurationValue of
  * instance k. The files stay the caller's (closed after backend_ffs_free()).
- * Return: 0, -EINVAL (@n_inst over GB_MAX_INST), -ENOMEM, or io_setup's -errno.
+ * Return: 0, -EINVAL (@n_inst over GB_MAX_INST) or -ENOMEM.
  */
 int backend_ffs_init(struct gadget_backend *b, unsigned n_inst, const struct ffs_inst_files *files,
 		     const struct gb_inst *inst);

@@ -38,10 +38,11 @@ void bot_cbw(struct bot *b, const uint8_t *cbw)
 	}
 }
 
-size_t bot_out_size(struct bot *b, size_t chunk, size_t mps)
+size_t bot_out_size(struct bot *b, size_t chunk, size_t mps, bool *cbw_read)
 {
 	size_t n;
 
+	*cbw_read = false;
 	if (b->out_phase == BOT_OUT_DATA && b->out_left) {
 		n = b->out_left < chunk ? b->out_left : chunk;
 		b->out_left -= n;
@@ -52,12 +53,20 @@ size_t bot_out_size(struct bot *b, size_t chunk, size_t mps)
 	if (b->cbw_posted)
 		return 0; /* what follows the CBW depends on it */
 	b->cbw_posted = true;
+	*cbw_read = true;
 	return mps;
 }
 
 void bot_out_unposted(struct bot *b)
 {
 	b->cbw_posted = false;
+}
+
+void bot_out_stalled(struct bot *b)
+{
+	b->out_phase = BOT_OUT_CBW;
+	b->out_left = 0;
+	b->out_unacked = 0;
 }
 
 static void plan_in(struct bot *b, size_t data)

@@ -66,14 +66,26 @@ void bot_cbw(struct bot *b, const uint8_t *cbw);
 
 /**
  * bot_out_size() - the length of the next read from the host on the OUT
- * endpoint, at most @chunk bytes (a data-out request) or @mps (a CBW), or 0
- * when nothing may be read yet (a CBW read is queued and what follows depends
- * on it).
+ * endpoint, at most @chunk bytes (a data-out request) or @mps (the read that
+ * waits for a CBW: *@cbw_read is set), or 0 when nothing may be read yet (the
+ * CBW read is queued and what follows depends on it).
  */
-size_t bot_out_size(struct bot *b, size_t chunk, size_t mps);
+size_t bot_out_size(struct bot *b, size_t chunk, size_t mps, bool *cbw_read);
 
-/** bot_out_unposted() - the CBW read could not be queued, or ended without data. */
+/**
+ * bot_out_unposted() - the read that waits for a CBW could not be queued, or
+ * ended (with a CBW, with something else, or with an error): the next read may
+ * wait for a CBW again.
+ */
 void bot_out_unposted(struct bot *b);
+
+/**
+ * bot_out_stalled() - the device stalled the data-out phase: the host clears
+ * the halt and reads the CSW (BOT 6.7.3), then sends the next CBW, so the
+ * data-out phase is over (bot_out_acked() with the stall's status has asked
+ * for the CSW).
+ */
+void bot_out_stalled(struct bot *b);
 
 /**
  * bot_out_acked() - the device acknowledged an OUT transfer of @actual bytes

@@ -36,6 +36,27 @@ static void arm(struct ep0_proxy *p, bool on)
 	timerfd_settime(p->tfd, 0, &its, NULL);
 }
 
+static uint8_t current_alt(const struct inst *in_, unsigned intf)
+{
+	unsigned i;
+
+	for (i = 0; i < in_->map->n_intf && i < FFS_MAX_INTF; i++)
+		if (in_->map->intf_remote[i] == intf)
+			return in_->cur_alt[i];
+	return 0;
+}
+
+/* SET_INTERFACE ended: @ok, the device took it; else the old setting comes back. */
+static int alt_switch_done(struct relay *r, bool ok)
+{
+	struct ep0_proxy *p = &r->ctrl;
+
+	if (!p->alt_switch)
+		return 0;
+	p->alt_switch = false;
+	return relay_alt_start(r, p->inst, p->intf, ok ? p->alt : p->old_alt);
+}
+
 static void stall(struct relay *r)
 {
 	struct ep0_proxy *p = &r->ctrl;
@@ -64,6 +85,16 @@ int ep0_setup(struct relay *r, struct inst *in_, const struct usb_ctrlrequest *c
 		return 0;
 	}
 	usb_setup_pack(setup, cr->bRequestType, cr->bRequest, wvalue, windex, wlength);
+	p->alt_switch = cr->bRequestType == (USB_DIR_OUT | USB_TYPE_STANDARD | USB_RECIP_INTERFACE) &&
+			cr->bRequest == USB_REQ_SET_INTERFACE;
+	if (p->alt_switch) {
+		p->intf = (uint8_t)windex;
+		p->alt = (uint8_t)wvalue;
+		p->old_alt = current_alt(in_, windex);
+		rr = relay_alt_stop(r, in_, windex);
+		if (rr)
+			return rr;
+	}
 	if (!in && wlength) {
 		/* OUT data stage: it must be read before it can be forwarded, and the UDC
 		 * completes the status stage itself, so such a request cannot be stalled. */
@@ -100,6 +131,9 @@ int ep0_ret_submit(struct relay *r, uint32_t seqnum, int status, const uint8_t *
 		return 0;
 	}
 	arm(p, false);
+	rr = alt_switch_done(r, !status);
+	if (rr)
+		return rr;
 	if (status) {
 		stall(r);
 	} else {
@@ -132,6 +166,9 @@ int ep0_timeout(struct relay *r)
 			return rr;
 	}
 	p->st = CTRL_ABANDONED; /* a late RET_SUBMIT is then dropped */
+	rr = alt_switch_done(r, false);
+	if (rr)
+		return rr;
 	stall(r);
 	relay_ep0_poll(r, true);
 	return relay_ep0_resume(r, p->inst);

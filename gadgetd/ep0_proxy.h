@@ -13,6 +13,12 @@
  *   CTRL_WAIT_DEVICE ---no reply in CTRL_TIMEOUT_S---> stall, CMD_UNLINK, CTRL_ABANDONED
  *   CTRL_ABANDONED: ep0 is free again; the late RET_SUBMIT, if any, is dropped
  *
+ * SET_INTERFACE (it reaches userspace on GadgetFS, never on FunctionFS) stops
+ * the endpoints of the interface's old alternate setting before it is
+ * forwarded (their URBs are unlinked first, so nothing of the old setting
+ * reaches the new one), and starts the new setting's once the device has
+ * accepted it, or the old one's again if the device stalls it or never answers.
+ *
  * While waiting for the device, no ep0 is read: a read would be taken as the
  * request's data stage. A request with an OUT data stage is forwarded without
  * waiting: its status stage was completed by the UDC, so it cannot be stalled.
@@ -46,6 +52,8 @@ struct ep0_proxy {
 	struct usb_ctrlrequest setup; /* as the host sent it */
 	uint32_t seqnum;              /* the forwarded URB */
 	int tfd;                      /* timerfd: the deadline (TOK_CTRL) */
+	bool alt_switch;              /* it is SET_INTERFACE: endpoints change on the reply */
+	uint8_t intf, alt, old_alt;   /* its interface (device's number), new and old setting */
 	uint8_t buf[CTRL_BUF];        /* an OUT data stage */
 };
 

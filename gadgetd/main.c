@@ -49,6 +49,8 @@ static void usage(FILE *f)
 		"  -u, --udc UDC             device controller in /sys/class/udc (default: the only one)\n"
 		"  -p, --profile FILE        libconfig profile: overrides and defaults (gadgetd.profile(5))\n"
 		"  -U, --user USER           run the relay as USER, without privileges\n"
+		"  -B, --backend NAME        auto (default), functionfs or gadgetfs: the kernel\n"
+		"                            interface that presents the device\n"
 		"  -1, --once                exit when the connection or device is lost, or the\n"
 		"                            device is not exported (default: wait and retry)\n"
 		"  -l, --list                list the devices HOST exports, then exit\n"
@@ -116,6 +118,7 @@ int main(int argc, char **argv)
 		{ "check", no_argument, NULL, 'n' },
 		{ "foreground-log", no_argument, NULL, 'f' }, /* the default now; kept for old scripts */
 		{ "syslog", no_argument, NULL, 'S' },
+		{ "backend", required_argument, NULL, 'B' },
 		{ "log-time", required_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -132,7 +135,7 @@ int main(int argc, char **argv)
 	unsigned rmin, rmax, delay;
 	int ch, sigfd, r;
 
-	while ((ch = getopt_long(argc, argv, "r:b:u:p:U:1lnfSvhV", lo, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "r:b:u:p:U:B:1lnfSvhV", lo, NULL)) != -1) {
 		switch (ch) {
 		case 'r': o.remote = optarg; break;
 		case 'b': o.busid = optarg; break;
@@ -144,6 +147,15 @@ int main(int argc, char **argv)
 		case 'n': o.check = 1; break;
 		case 'f': break;
 		case 'S': o.use_syslog = 1; break;
+		case 'B':
+			if (strcmp(optarg, "auto") && strcmp(optarg, "functionfs") &&
+			    strcmp(optarg, "gadgetfs")) {
+				fprintf(stderr, "gadgetd: --backend %s: want auto, functionfs or gadgetfs\n",
+					optarg);
+				return 2;
+			}
+			o.backend = optarg;
+			break;
 		case 'T':
 			if (log_time_parse(optarg, &o.log_time)) {
 				fprintf(stderr, "gadgetd: --log-time %s: want auto, wall, mono or none\n", optarg);

@@ -141,6 +141,7 @@ int present_ffs(struct presented *p, const struct gd_opts *o, const struct gd_pr
 	int k, r;
 	unsigned i;
 
+	p->kind = PRESENT_FUNCTIONFS;
 	snprintf(p->name, sizeof(p->name), "gadgetd.%s", udc);
 	p->pc = calloc(DESCRIBE_MAX_CONFIGS, sizeof(*p->pc));
 	if (!p->pc)
@@ -177,6 +178,7 @@ int present_ffs(struct presented *p, const struct gd_opts *o, const struct gd_pr
 		log_warnx("%s", err);
 		return r;
 	}
+	p->made = true;
 	for (k = 0; k < p->n_pc; k++) {
 		r = open_functionfs(&p->pc[k]);
 		if (r)
@@ -188,7 +190,7 @@ int present_ffs(struct presented *p, const struct gd_opts *o, const struct gd_pr
 	}
 	r = backend_ffs_init(&p->gb, (unsigned)p->n_pc, files, gi);
 	if (r)
-		return log_warn_errno(r, "setting up asynchronous I/O");
+		return log_warn_errno(r, "setting up the FunctionFS backend");
 	if (signal_pending(sigfd))
 		return -EINTR;
 	r = gadget_bind(p->g, udc, err, sizeof(err));
@@ -206,6 +208,10 @@ void present_undo(struct presented *p)
 	unsigned i;
 	int k;
 
+	if (p->kind == PRESENT_GADGETFS) {
+		present_gfs_undo(p);
+		return;
+	}
 	if (p->g)
 		gadget_unbind(p->g);
 	backend_ffs_free(&p->gb);
@@ -222,4 +228,5 @@ void present_undo(struct presented *p)
 	free(p->pc);
 	p->pc = NULL;
 	p->n_pc = 0;
+	p->kind = PRESENT_NONE;
 }

@@ -29,15 +29,62 @@ struct pcfg {
 	int ep_fd[FFS_MAX_EPS];
 };
 
+/* The two ways to present a device (backend.h). */
+enum present_backend {
+	PRESENT_NONE,
+	PRESENT_FUNCTIONFS, /* ConfigFS gadget + FunctionFS: present.c */
+	PRESENT_GADGETFS,   /* GadgetFS, the whole UDC: present_gfs.c */
+};
+
+struct gfs_layout;
+struct gfs_ep_spec;
+
 /* A presented gadget, and how to undo it. */
 struct presented {
+	enum present_backend kind;
+	bool made;               /* something the host or ConfigFS sees was built */
 	char name[160];          /* "gadgetd.UDC" */
 	struct gadget_spec spec; /* what ConfigFS was given */
 	struct gadget *g;
 	struct pcfg *pc;
 	int n_pc;
 	struct gadget_backend gb;
+	/* GadgetFS */
+	uint8_t *gfs_blob;         /* the ep0 configuration write */
+	struct gfs_layout *lay;    /* its endpoints, every alternate setting */
+	struct gfs_ep_spec *eps;
 };
+
+/*
+ * The choice of backend for a device (present_choose()): FunctionFS when it
+ * carries the active configuration (the device keeps the path it always had),
+ * else GadgetFS when a configuration fits it, else neither.
+ */
+struct present_choice {
+	enum present_backend kind;
+	unsigned cfg_index;       /* GadgetFS: the configuration presented, in remote_desc.cfg[] */
+	char why[1536];           /* the reason, for the log; or what each backend cannot carry */
+};
+
+/**
+ * present_choose() - pick the backend for @d: @want is "auto" (or NULL),
+ * "functionfs" or "gadgetfs" (the profile's backend key or --backend).
+ * @present_speed: the gadget's link speed (enum usb_desc_speed).
+ * Return: 0 with @c filled, or -EOPNOTSUPP with @c->why naming for each
+ * backend allowed what it cannot carry.
+ */
+int present_choose(const struct remote_desc *d, const char *want, int present_speed,
+		   struct present_choice *c);
+
+/**
+ * present_gfs() - present configuration @cfg_index of @d through GadgetFS on
+ * @udc: the ep0 configuration write (functionfs/gfs_desc.h) with @prof's device
+ * overrides, GadgetFS mounted under RUN_DIR and bound (backend_gfs.h).
+ * Return: 0 (bound: @p->gb is ready for relay_run()), -EINTR when a signal came
+ * first, or -errno; everything logged. Undo with present_undo() in every case.
+ */
+int present_gfs(struct presented *p, const struct gd_opts *o, const struct gd_profile *prof,
+		const struct remote_desc *d, unsigned cfg_index, const char *udc, int sigfd);
 
 /**
  * present_ffs() - build and bind the gadget for device @d on @udc at
@@ -51,7 +98,12 @@ struct presented {
 int present_ffs(struct presented *p, const struct gd_opts *o, const struct gd_profile *prof,
 		const struct remote_desc *d, const char *udc, int present_speed, int sigfd);
 
-/** present_undo() - unbind, close, remove from ConfigFS; safe on a zeroed or partial @p. */
+/**
+ * present_undo() - unbind, close, unmount, remove from ConfigFS, whichever
+ * backend presented it; safe on a zeroed or partial @p.
+ */
 void present_undo(struct presented *p);
+/** present_gfs_undo() - the GadgetFS half of present_undo(). */
+void present_gfs_undo(struct presented *p);
 
 #endif

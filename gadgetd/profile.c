@@ -39,7 +39,7 @@ struct pctx {
 };
 
 static const char *const top_keys[] = {
-	"remote", "busid", "udc", "device", "dead_peer_timeout", "retry", "user", "allow",
+	"remote", "busid", "udc", "backend", "device", "dead_peer_timeout", "retry", "user", "allow",
 	NULL,
 };
 static const char *const retry_keys[] = { "min", "max", NULL };
@@ -507,6 +507,17 @@ static int parse_allow(const struct pctx *c, const config_setting_t *g)
 	return ret;
 }
 
+static int parse_backend(const struct pctx *c, const config_setting_t *s)
+{
+	int ret = get_string(c, s, "backend", 0, &c->p->backend);
+
+	if (ret || !strcmp(c->p->backend, "auto") || !strcmp(c->p->backend, "functionfs") ||
+	    !strcmp(c->p->backend, "gadgetfs"))
+		return ret;
+	return line_err(c, setting_line(s), "backend: \"%s\" is not \"auto\", \"functionfs\" "
+			"or \"gadgetfs\"", c->p->backend);
+}
+
 static int parse_root(const struct pctx *c, const config_setting_t *root)
 {
 	int i, n, ret = 0;
@@ -525,6 +536,8 @@ static int parse_root(const struct pctx *c, const config_setting_t *root)
 			ret = get_string(c, s, "busid", BUSID_MAX_LEN, &c->p->busid);
 		else if (!strcmp(k, "udc"))
 			ret = get_string(c, s, "udc", 0, &c->p->udc);
+		else if (!strcmp(k, "backend"))
+			ret = parse_backend(c, s);
 		else if (!strcmp(k, "device"))
 			ret = parse_device(c, s);
 		else if (!strcmp(k, "dead_peer_timeout"))
@@ -774,6 +787,7 @@ void profile_free(struct gd_profile *p)
 	free(p->remote);
 	free(p->busid);
 	free(p->udc);
+	free(p->backend);
 	free(p->serial);
 	free(p->manufacturer);
 	free(p->product);

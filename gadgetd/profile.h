@@ -18,6 +18,7 @@
  *   remote = "host[:port]";            string
  *   busid = "1-1.2";                   string, at most 31 characters
  *   udc = "dummy_udc.0";               string
+ *   backend = "auto";                  "auto", "functionfs" or "gadgetfs"
  *   device = {                          group: overrides of what the host sees
  *     idVendor = 0x1234;  idProduct = 0x5678;  bcdDevice = 0x0100;   0..0xffff
  *     serial = "...";  manufacturer = "...";  product = "...";        <= 126 bytes
@@ -40,6 +41,7 @@ struct gd_profile {
 	char *remote;
 	char *busid;
 	char *udc;
+	char *backend;                 /* "auto", "functionfs", "gadgetfs"; NULL = not given */
 	/* device overrides: has_* says whether the key was given */
 	bool has_idVendor, has_idProduct, has_bcdDevice;
 	uint16_t idVendor, idProduct, bcdDevice;

@@ -47,11 +47,12 @@ static int clear_device_halt(struct relay *r, struct rep *e)
 }
 
 /* The next read from the host: one packet (rule 1), or what the CBW says (rule 5). */
-static size_t out_next_size(struct rep *e)
+static size_t out_next_size(struct rep *e, bool *cbw_read)
 {
+	*cbw_read = false;
 	if (!e->bot)
 		return e->gmps;
-	return bot_out_size(e->bot, e->xsize, e->gmps);
+	return bot_out_size(e->bot, e->xsize, e->gmps, cbw_read);
 }
 
 static int ep_fill(struct relay *r, struct rep *e)
@@ -59,7 +60,7 @@ static int ep_fill(struct relay *r, struct rep *e)
 	struct xfer *x;
 	struct urb_slot *u;
 	size_t n;
-	bool csw;
+	bool csw, cbw_read;
 	int rr;
 
 	while (ep_on(e) && !e->parked) {
@@ -91,13 +92,14 @@ static int ep_fill(struct relay *r, struct rep *e)
 			x->zlp_after = false;
 			x->st = X_URB;
 		} else {
-			n = out_next_size(e);
+			n = out_next_size(e, &cbw_read);
 			if (!n)
 				break;
 			x->len = n;
+			x->bot_cbw_read = cbw_read;
 			rr = submit_aio(r, e, &x->req, x->buf, n);
 			if (rr) {
-				if (e->bot)
+				if (cbw_read)
 					bot_out_unposted(e->bot);
 				log_debug("ep%u: read not queued: %s", e->idx + 1, strerror(-rr));
 				break;
@@ -262,7 +264,7 @@ static bool aio_cancelled(long res)
 	       res == -EAGAIN;
 }
 
-int pump_aio_done(struct relay *r, struct ffs_req *req, long res)
+struct rep *pump_aio_done(struct relay *r, struct ffs_req *req, long res)
 {
 	struct xfer *x = req->owner;
 	struct rep *e = x->ep;
@@ -271,29 +273,34 @@ int pump_aio_done(struct relay *r, struct ffs_req *req, long res)
 	 * resubmitting now would spin */
 	if (res == -EAGAIN)
 		e->parked = true;
+	(void)r;
 	if (e->in) {
 		if (x->aio && --x->aio)
-			return 0; /* its ZLP is still queued */
+			return e; /* its ZLP is still queued */
 		x->st = X_IDLE;
 		if (res < 0 && res != -ESHUTDOWN && res != -ECANCELED)
 			log_debug("ep%u: write to the host: %s", e->idx + 1, strerror((int)-res));
-	} else if (res < 0) {
-		if (e->bot)
-			bot_out_unposted(e->bot);
+		return e;
+	}
+	/* the read that waited for a CBW is over, whatever it got (a short packet,
+	 * a ZLP or an error must not leave the endpoint waiting for nothing) */
+	if (x->bot_cbw_read && e->bot)
+		bot_out_unposted(e->bot);
+	x->bot_cbw = false;
+	if (res < 0) {
 		x->st = X_DONE;
 		if (!aio_cancelled(res))
 			log_info("ep%u: read from the host failed: %s", e->idx + 1,
 				 strerror((int)-res));
-	} else {
-		x->actual = (size_t)res;
-		x->bot_cbw = false;
-		if (e->bot && e->bot->out_phase == BOT_OUT_CBW && bot_is_cbw(x->buf, x->actual)) {
-			bot_cbw(e->bot, x->buf);
-			x->bot_cbw = true;
-		}
-		x->st = X_READY;
+		return e;
 	}
-	return pump(r, e);
+	x->actual = (size_t)res;
+	if (x->bot_cbw_read && e->bot && bot_is_cbw(x->buf, x->actual)) {
+		bot_cbw(e->bot, x->buf);
+		x->bot_cbw = true;
+	}
+	x->st = X_READY;
+	return e;
 }
 
 /* The other endpoint of a Bulk-Only interface. */
@@ -341,6 +348,23 @@ static int in_ret_submit(struct relay *r, struct rep *e, struct xfer *x, int sta
 	return 0;
 }
 
+/*
+ * The device stalled a Bulk-Only data-out phase: the gadget endpoint is halted,
+ * so the host sends nothing until it has cleared the halt and read the CSW.
+ * The reads queued for the rest of the data phase are cancelled (they hold
+ * nothing), and the next read waits for a CBW; a read that already waits for
+ * one stays.
+ */
+static void bot_stalled_out(struct relay *r, struct rep *e)
+{
+	unsigned k;
+
+	bot_out_stalled(e->bot);
+	for (k = 0; k < e->depth; k++)
+		if (e->x[k].st == X_AIO && !e->x[k].bot_cbw_read)
+			r->gb->ops->cancel(r->gb, &e->x[k].req);
+}
+
 static int out_ret_submit(struct relay *r, struct rep *e, struct xfer *x, int status,
 			  bool unlinking)
 {
@@ -364,6 +388,8 @@ static int out_ret_submit(struct relay *r, struct rep *e, struct xfer *x, int st
 			 e->info->remote_addr);
 		r->gb->ops->ep_halt(r->gb, e->inst->k, e->idx, false);
 		clear_device_halt(r, e);
+		if (e->bot && !unlinking && !x->bot_cbw)
+			bot_stalled_out(r, e);
 	} else if (status && status != -ECONNRESET) {
 		log_info("ep%u: OUT URB status %s", e->idx + 1, strerror(-status));
 	}

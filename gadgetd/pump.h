@@ -89,9 +89,12 @@ void pump_ep_cancel_all(struct relay *r, struct rep *e);
 int pump(struct relay *r, struct rep *e);
 /**
  * pump_aio_done() - an AIO request of a transfer completed with @res (bytes,
- * or -errno). Return: 0 or -errno.
+ * or -errno). Only the transfer's state changes: the caller pumps the endpoint
+ * returned once all completions of a batch are in, so that packets that
+ * arrived together can go as one URB (rule 3).
+ * Return: the endpoint of the transfer.
  */
-int pump_aio_done(struct relay *r, struct ffs_req *req, long res);
+struct rep *pump_aio_done(struct relay *r, struct ffs_req *req, long res);
 /**
  * pump_ret_submit() - the device answered data URB @u: @status (0 or -errno)
  * and, for IN, @len bytes of @payload. Frees @u. Return: 0 or -errno.

@@ -19,6 +19,8 @@
 #include "gadgetd/usb_wire.h"
 
 #define USB_PORT_FEAT_RESET 4
+/* AIO requests in flight at most: data + ZLP per transfer of every ring (rule 2) */
+#define RELAY_IO_MAX (2 * FFS_MAX_EPS * XFER_DEPTH_MAX)
 
 static const char *ev_name(enum gb_event_type t)
 {
@@ -105,11 +107,8 @@ static int inst_disable(struct relay *r, struct inst *in_)
 	unsigned i;
 	int rr;
 
-	if (!in_->enabled) {
-		if (in_->life != LIFE_DISABLED)
-			set_life(in_, LIFE_DISABLED);
+	if (!in_->enabled)
 		return 0;
-	}
 	set_life(in_, LIFE_DISABLED);
 	for (i = 0; i < in_->n_ep; i++) {
 		if (!in_->ep[i].active)
@@ -118,6 +117,74 @@ static int inst_disable(struct relay *r, struct inst *in_)
 		if (rr)
 			return rr;
 		r->gb->ops->ep_disable(r->gb, in_->k, i);
+	}
+	return 0;
+}
+
+static bool in_intf(const struct inst *in_, const struct rep *e, unsigned intf)
+{
+	unsigned k = e->info->intf_index;
+
+	return k < in_->map->n_intf && in_->map->intf_remote[k] == intf;
+}
+
+int relay_alt_stop(struct relay *r, struct inst *in_, unsigned intf)
+{
+	unsigned i;
+	int rr;
+
+	for (i = 0; i < in_->n_ep; i++) {
+		struct rep *e = &in_->ep[i];
+
+		if (!e->active || !in_intf(in_, e, intf))
+			continue;
+		rr = in_->enabled ? pump_ep_stop(r, e) : 0;
+		if (rr)
+			return rr;
+		e->active = false;
+		r->gb->ops->ep_disable(r->gb, in_->k, i);
+	}
+	return 0;
+}
+
+static int ep_go(struct relay *r, struct inst *in_, unsigned i)
+{
+	struct rep *e = &in_->ep[i];
+	int rr;
+
+	e->active = true;
+	rr = r->gb->ops->ep_enable(r->gb, in_->k, i);
+	if (rr)
+		return log_warn_errno(rr, "enabling endpoint %u (remote 0x%02x)", i + 1,
+				      e->info->remote_addr);
+	pump_ep_start(r, e);
+	return 0;
+}
+
+int relay_alt_start(struct relay *r, struct inst *in_, unsigned intf, unsigned alt)
+{
+	unsigned i;
+	int rr;
+
+	for (i = 0; i < in_->map->n_intf && i < FFS_MAX_INTF; i++)
+		if (in_->map->intf_remote[i] == intf)
+			in_->cur_alt[i] = (uint8_t)alt;
+	if (!in_->enabled)
+		return 0;
+	for (i = 0; i < in_->n_ep; i++) {
+		if (!in_intf(in_, &in_->ep[i], intf) || in_->ep[i].info->alt != alt)
+			continue;
+		rr = ep_go(r, in_, i);
+		if (rr)
+			return rr;
+	}
+	log_info("interface %u: alternate setting %u", intf, alt);
+	for (i = 0; i < in_->n_ep; i++) {
+		if (!in_intf(in_, &in_->ep[i], intf))
+			continue;
+		rr = pump(r, &in_->ep[i]);
+		if (rr)
+			return rr;
 	}
 	return 0;
 }
@@ -155,17 +222,14 @@ static int inst_enable(struct relay *r, struct inst *in_)
 		return rr;
 	r->setconf_val = in_->cfgval;
 	set_life(in_, LIFE_ENABLED);
+	memset(in_->cur_alt, 0, sizeof(in_->cur_alt));
 	for (i = 0; i < in_->n_ep; i++) {
-		struct rep *e = &in_->ep[i];
-
-		e->active = e->info->alt == 0;
-		if (!e->active)
+		in_->ep[i].active = false;
+		if (in_->ep[i].info->alt != 0)
 			continue;
-		rr = r->gb->ops->ep_enable(r->gb, in_->k, i);
+		rr = ep_go(r, in_, i);
 		if (rr)
-			return log_warn_errno(rr, "enabling endpoint %u (remote 0x%02x)", i + 1,
-					      e->info->remote_addr);
-		pump_ep_start(r, e);
+			return rr;
 	}
 	for (i = 0; i < in_->n_ep; i++) {
 		rr = pump(r, &in_->ep[i]);
@@ -321,19 +385,30 @@ const struct usbip_rx_ops relay_rx_ops = {
 static int on_aio(struct relay *r)
 {
 	struct ffs_req *done[64];
+	struct rep *touched[64], *e;
 	long res[64];
-	int n, i, rr;
+	int n, i, k, rr;
 
 	/* a few rounds, then epoll again: ep0 and the socket get their turn */
 	for (unsigned round = 0; round < 8; round++) {
 		n = r->gb->ops->reap(r->gb, done, res, 64);
 		if (n <= 0)
 			return n;
-		for (i = 0; i < n; i++) {
-			rr = pump_aio_done(r, done[i], res[i]);
-			if (rr)
-				return rr;
+		/* take the whole batch in, then pump each endpoint once (rule 3) */
+		for (i = 0, k = 0; i < n; i++) {
+			e = pump_aio_done(r, done[i], res[i]);
+			if (!e->dirty) {
+				e->dirty = true;
+				touched[k++] = e;
+			}
 		}
+		for (i = 0, rr = 0; i < k; i++) {
+			touched[i]->dirty = false;
+			if (!rr)
+				rr = pump(r, touched[i]);
+		}
+		if (rr)
+			return rr;
 	}
 	r->gb->ops->kick(r->gb); /* completions may be left: the eventfd was read */
 	return 0;
@@ -394,7 +469,10 @@ static int relay_init(struct relay *r, const struct relay_params *p)
 	r->hold_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (r->hold_tfd < 0)
 		return -errno;
-	rr = ep0_proxy_init(&r->ctrl);
+	rr = r->gb->ops->start_io(r->gb, RELAY_IO_MAX);
+	r->io_started = !rr;
+	if (!rr)
+		rr = ep0_proxy_init(&r->ctrl);
 	if (!rr)
 		rr = conn_init(&r->conn, p->client, r->epfd, TOK_SOCKET);
 	r->n_inst = p->gb->n_inst;
@@ -423,7 +501,8 @@ static void relay_free(struct relay *r)
 	for (k = 0; k < r->n_inst; k++)
 		for (i = 0; i < r->inst[k].n_ep; i++)
 			pump_ep_cancel_all(r, &r->inst[k].ep[i]);
-	r->gb->ops->stop_io(r->gb);
+	if (r->io_started)
+		r->gb->ops->stop_io(r->gb);
 	for (k = 0; k < r->n_inst; k++)
 		for (i = 0; i < r->inst[k].n_ep; i++)
 			pump_ep_free(&r->inst[k].ep[i]);

@@ -58,6 +58,7 @@ struct xfer {
 	size_t actual;  /* transferred */
 	bool zlp_after; /* IN: a ZLP follows on the gadget side (rule 6) */
 	bool bot_cbw;   /* OUT: this transfer carried a CBW */
+	bool bot_cbw_read; /* OUT: this read was queued to wait for a CBW */
 	bool bot_csw;   /* IN: this is the 13-byte CSW request */
 	unsigned span;  /* OUT: transfers (from this one on) carried by its URB */
 	unsigned epoch; /* IN: the endpoint's stall epoch when the URB was submitted */
@@ -86,6 +87,7 @@ struct rep {
 	unsigned epoch;     /* IN: +1 per stall handled; older URBs' stalls are stale */
 	bool stalled;       /* IN: the device's halt is being cleared: no new URBs */
 	bool parked;        /* the backend said -EAGAIN: disabled; wait for ENABLE */
+	bool dirty;         /* completions arrived: pump once the batch is taken in */
 };
 
 /* Lifecycle of an instance, checked against the backend's events. */
@@ -106,6 +108,7 @@ struct inst {
 	unsigned n_ep;
 	struct rep ep[FFS_MAX_EPS];
 	struct bot bots[FFS_MAX_INTF]; /* by interface index, for Bulk-Only interfaces */
+	uint8_t cur_alt[FFS_MAX_INTF]; /* by interface index: the selected alternate setting */
 };
 
 struct relay {
@@ -119,6 +122,7 @@ struct relay {
 	struct ep0_proxy ctrl;
 	uint8_t setconf_val;
 	bool was_enabled;  /* an ENABLE has been seen: later ones follow a reset */
+	bool io_started;   /* the backend's start_io() succeeded */
 	int hold_tfd;      /* timerfd for OUT holds (TOK_HOLD) */
 	bool hold_armed;
 	int result;
@@ -150,6 +154,17 @@ int relay_unlink(struct relay *r, struct urb_slot *target);
 int relay_remote_ctrl(struct relay *r, enum urb_kind kind, const uint8_t setup[8]);
 /** relay_ep0_resume() - read ep0 events again (after a control request is answered). */
 int relay_ep0_resume(struct relay *r, struct inst *in_);
+/**
+ * relay_alt_stop() - SET_INTERFACE is on its way: stop the endpoints of the
+ * selected alternate setting of interface @intf (the device's number): AIO
+ * cancelled, URBs unlinked, the backend's endpoints disabled. Return: 0 or -errno.
+ */
+int relay_alt_stop(struct relay *r, struct inst *in_, unsigned intf);
+/**
+ * relay_alt_start() - alternate setting @alt of interface @intf is selected:
+ * enable its endpoints and start their pumps. Return: 0 or -errno.
+ */
+int relay_alt_start(struct relay *r, struct inst *in_, unsigned intf, unsigned alt);
 /** relay_ep0_poll() - watch (or stop watching) every instance's ep0. */
 void relay_ep0_poll(struct relay *r, bool on);
 

@@ -160,8 +160,24 @@ static int present_speed(const struct session *s)
 
 static int stage_present(struct session *s)
 {
+	const char *want = s->o->backend ? s->o->backend : s->prof->backend;
+	struct present_choice c;
+	int speed, r;
+
 	enter(s, STAGE_PRESENT);
-	return present_ffs(&s->p, s->o, s->prof, &s->d, s->udc, present_speed(s), s->sigfd);
+	speed = present_speed(s);
+	if (want && !strcmp(want, "auto"))
+		want = NULL;
+	r = present_choose(&s->d, want, speed, &c);
+	if (r) {
+		log_warnx("busid %s (%04x:%04x) cannot be presented: %s", s->o->busid,
+			  s->d.dev.idVendor, s->d.dev.idProduct, c.why);
+		return r;
+	}
+	log_info("backend %s: %s", c.kind == PRESENT_GADGETFS ? "GadgetFS" : "FunctionFS", c.why);
+	if (c.kind == PRESENT_GADGETFS)
+		return present_gfs(&s->p, s->o, s->prof, &s->d, c.cfg_index, s->udc, s->sigfd);
+	return present_ffs(&s->p, s->o, s->prof, &s->d, s->udc, speed, s->sigfd);
 }
 
 static int stage_relay(struct session *s)
@@ -186,7 +202,7 @@ static int stage_relay(struct session *s)
 
 static void stage_teardown(struct session *s)
 {
-	bool had_gadget = s->p.g != NULL, had_conn = s->c.fd >= 0;
+	bool had_gadget = s->p.made, had_conn = s->c.fd >= 0;
 
 	enter(s, STAGE_TEARDOWN);
 	present_undo(&s->p);

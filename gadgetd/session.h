@@ -26,6 +26,7 @@
 /* What the command line (and the profile) asked for. */
 struct gd_opts {
 	const char *remote, *busid, *udc, *profile, *user;
+	const char *backend; /* --backend: "auto", "functionfs", "gadgetfs"; NULL: the profile's */
 	int list, check, verbose, use_syslog, once;
 	enum log_time log_time;
 	uid_t uid; /* --user: the relay's uid and gid */

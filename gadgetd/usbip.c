@@ -35,6 +35,16 @@
 #define DEV_BNUMCONFIGURATIONS 0x136
 #define DEV_BNUMINTERFACES 0x137
 
+/*
+ * A URB status is 0 or a -errno (Linux's urb->status, include/linux/usb.h); a
+ * server may send anything. Whatever is not in [-4095, 0] becomes -EPROTO, so
+ * no caller negates INT_MIN or looks up a meaningless errno.
+ */
+static int32_t urb_status(int32_t v)
+{
+	return v > 0 || v < -4095 ? -EPROTO : v;
+}
+
 /* Two's complement without relying on implementation-defined conversion. */
 static inline int32_t get_be32s(const uint8_t *p)
 {
@@ -232,7 +242,7 @@ int usbip_header_decode(const uint8_t in[USBIP_HDR_LEN], struct usbip_header *ou
 		memcpy(h.u.cmd_submit.setup, u + 0x14, 8);
 		break;
 	case USBIP_RET_SUBMIT:
-		h.u.ret_submit.status = get_be32s(u + 0x00);
+		h.u.ret_submit.status = urb_status(get_be32s(u + 0x00));
 		h.u.ret_submit.actual_length = get_be32s(u + 0x04);
 		h.u.ret_submit.start_frame = get_be32s(u + 0x08);
 		h.u.ret_submit.number_of_packets = get_be32s(u + 0x0c);
@@ -242,7 +252,7 @@ int usbip_header_decode(const uint8_t in[USBIP_HDR_LEN], struct usbip_header *ou
 		h.u.cmd_unlink.seqnum = get_be32(u + 0x00);
 		break;
 	case USBIP_RET_UNLINK:
-		h.u.ret_unlink.status = get_be32s(u + 0x00);
+		h.u.ret_unlink.status = urb_status(get_be32s(u + 0x00));
 		break;
 	default:
 		return -EPROTO;

@@ -198,7 +198,8 @@ void usbip_cmd_submit(struct usbip_header *h, uint32_t seqnum, uint32_t devid, u
 		      bool in, unsigned interval, const uint8_t *setup, uint32_t len);
 
 /**
- * usbip_header_decode() - parse a 48-byte URB PDU header.
+ * usbip_header_decode() - parse a 48-byte URB PDU header. The status of a
+ * RET_SUBMIT or RET_UNLINK outside [-4095, 0] (not a -errno) becomes -EPROTO.
  * Return: 0, or -EPROTO if the command is not one of enum usbip_command.
  */
 int usbip_header_decode(const uint8_t in[USBIP_HDR_LEN], struct usbip_header *out);

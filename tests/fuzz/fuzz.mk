@@ -4,7 +4,8 @@
 # CPPFLAGS and LDLIBS from there).
 #
 #   make fuzz          libFuzzer binaries (clang, ASan + UBSan) in build/fuzz/:
-#                      fuzz_usbip_rx fuzz_ffs_desc fuzz_profile
+#                      fuzz_usbip_rx fuzz_relay_rx fuzz_ffs_desc fuzz_gfs_desc
+#                      fuzz_profile
 #   make fuzz-run      run each for FUZZ_SECONDS (600) on build/fuzz/scratch/T
 #                      (new inputs go there) + tests/fuzz/corpus/T, FUZZ_JOBS at a
 #                      time (number of CPUs); per target: executions, exec/s,
@@ -12,7 +13,8 @@
 #   make fuzz-smoke    the same for FUZZ_SMOKE_SECONDS (30) from a fresh scratch
 #                      corpus: part of `make check`
 #   make fuzz-replay   every input of tests/fuzz/corpus/T (and configs/*.cfg for
-#                      the profile) through a gcc + ASan/UBSan build of the
+#                      the profile, corpus/ffs_desc for gfs_desc: the same input
+#                      layout) through a gcc + ASan/UBSan build of the
 #                      harnesses, without libFuzzer: part of `make check`
 #   make fuzz-merge    fold the scratch corpora into tests/fuzz/corpus (only
 #                      inputs that add coverage), to be committed
@@ -21,7 +23,7 @@
 # in the environment looks past reported, unfixed findings (tests/fuzz/README).
 # A finding: see tests/fuzz/README.
 
-FUZZ_TARGETS ?= usbip_rx ffs_desc profile
+FUZZ_TARGETS ?= usbip_rx relay_rx ffs_desc gfs_desc profile
 FUZZ_CC ?= clang
 FUZZ_REPLAY_CC ?= gcc
 FUZZ_SECONDS ?= 600
@@ -97,6 +99,7 @@ fuzz-smoke: fuzz
 fuzz-replay: $(FUZZ_REPLAYS)
 	$(Q)set -e; for t in $(FUZZ_TARGETS); do \
 		extra=; [ $$t != profile ] || extra="$(wildcard configs/*.cfg)"; \
+		[ $$t != gfs_desc ] || extra=tests/fuzz/corpus/ffs_desc; \
 		$(FUZZ_ENV) $(FUZZ_RB)/replay_$$t tests/fuzz/corpus/$$t $$extra; \
 	done
 

@@ -10,6 +10,10 @@
  *              UAC1, UVC) with their strings, plus configurations FunctionFS
  *              can carry that exercise IADs, HID/CCID, isochronous, SS bursts,
  *              audio-sized endpoints and two languages;
+ *   relay_rx/  server streams that answer the URBs each set-up of
+ *              fuzz_relay_rx.c has in flight: data, ZLPs, stalls, unlinks after
+ *              a host reset, a timed-out control request, Bulk-Only phases, and
+ *              what a server must not send;
  *   profile/   hand-written profiles, good and bad (the make target copies
  *              the example profiles of configs/ beside them).
  *
@@ -360,6 +364,151 @@ static void gen_usbip(void)
 		put(b, r, 8);
 	}
 	write_seed("usbip_rx", "server-op-rep-import", b->b, b->n);
+	free(b);
+}
+
+/* ======================= relay_rx ======================= */
+
+/*
+ * Streams that answer the URBs each set-up of fuzz_relay_rx.c has in flight
+ * (seqnums listed there), and the URBs the answers make the relay send next.
+ */
+enum {
+	RS_VENDOR = 0, RS_SS_ON_HS = 1, RS_BOT_IN = 2, RS_BOT_OUT = 3,
+	RF_GADGET_IO = 0x04, RF_HOLD = 0x08, RF_CTRL_TIMEOUT = 0x10, RF_REENABLE = 0x20,
+	RF_IO_FAILS = 0x40, RF_SET_INTERFACE = 0x80,
+};
+
+/*
+ * One seed: set-up and flags (byte 0), chunk size (byte 1), then the stream,
+ * written as a script of PDUs separated by spaces:
+ *   sN     RET_SUBMIT N, status 0, no data      sN:A   the same, actual_length A
+ *   iN:A   RET_SUBMIT N of an IN URB: A bytes   eN     RET_SUBMIT N, status -EPIPE
+ *   gN     RET_SUBMIT N, status -ESHUTDOWN      cN     RET_SUBMIT N: a 13-byte CSW
+ *   uN     RET_UNLINK N, -ECONNRESET
+ *   uN-M   RET_UNLINK N..M, -ECONNRESET         vN     RET_UNLINK N, status 0
+ *   x      a CMD_SUBMIT, which a server never sends
+ */
+struct relay_seed {
+	const char *name;
+	unsigned flags, step;
+	const char *script;
+};
+
+static const struct relay_seed relay_seeds[] = {
+	/* every URB of the set-up answered: data, a short packet, a ZLP, OUT acks */
+	{ "vendor-answers", RS_VENDOR | RF_GADGET_IO, 0,
+	  "s1 i2:512 i3:100 i4:0 i18:8 s20:512 s21:100 i22:10" },
+	/* out of order, fed 100 bytes at a time */
+	{ "vendor-out-of-order", RS_VENDOR | RF_GADGET_IO, 100, "i5:500 i4:400 i3:300 i2:200 i19:3" },
+	/* IN stall (CLEAR_FEATURE is 23), a stale one, an OUT stall (24) */
+	{ "vendor-stalls", RS_VENDOR | RF_GADGET_IO, 0, "e2 e3 e20 s23 s24 i4:512" },
+	/*
+	 * The control request is answered first (ep0 is not read while it waits),
+	 * then the host resets: 20 URBs unlinked (23..42); after the second PDU it
+	 * configures again: PORT_RESET 43, SET_CONFIGURATION 44; the bulk IN
+	 * transfer freed by the first RET_UNLINK asks again (45). URB 3 was
+	 * answered before the server saw its unlink (24).
+	 */
+	{ "vendor-reset", RS_VENDOR | RF_GADGET_IO | RF_REENABLE, 48,
+	  "s22 s1 u23 i3:512 v24 u25-42 s43 s44 i45:512" },
+	/* the control request times out (unlinked as 23); its late answer is dropped */
+	{ "vendor-ctrl-timeout", RS_VENDOR | RF_CTRL_TIMEOUT, 48, "s1 i22:8 v23" },
+	/* rule 6: 1024-byte device packets, 512-byte gadget packets */
+	{ "ss-on-hs", RS_SS_ON_HS | RF_GADGET_IO | RF_HOLD, 0,
+	  "i2:512 i3:1024 i4:0 i5:700 s20:1024 s21:100 i22:64" },
+	/* Bulk-Only data-in: CBW taken, 4096 bytes, the CSW; GET_MAX_LUN */
+	{ "bot-data-in", RS_BOT_IN | RF_GADGET_IO, 0, "s2:31 i4:4096 c5 i3:1" },
+	/* the device stalls the data-in phase: CLEAR_FEATURE 5, then the CSW 6 */
+	{ "bot-data-in-stall", RS_BOT_IN | RF_GADGET_IO, 0, "s2:31 e4 s5 c6" },
+	/* Bulk-Only data-out: CBW and data taken, the CSW (5) */
+	{ "bot-data-out", RS_BOT_OUT | RF_GADGET_IO, 0, "s2:31 s3:1024 c5 i4:1" },
+	/*
+	 * SET_INTERFACE(1, alternate setting 1): 22 and 23 unlinked the old
+	 * setting's interrupt URBs; accepted, the new setting's endpoint 0x84
+	 * asks (25, 26); stalled, the old one's asks again once its URBs are back
+	 */
+	{ "vendor-set-interface", RS_VENDOR | RF_GADGET_IO | RF_SET_INTERFACE, 0,
+	  "u22 u23 s24 i25:8 s1" },
+	{ "vendor-set-interface-stalled", RS_VENDOR | RF_GADGET_IO | RF_SET_INTERFACE, 0,
+	  "e24 i18:8 v22 u23 i25:4" },
+	{ "bot-set-interface", RS_BOT_IN | RF_GADGET_IO | RF_SET_INTERFACE, 0, "u3 s4" },
+	/* the device is gone: the relay stops */
+	{ "vendor-device-gone", RS_VENDOR, 0, "s1 g2" },
+	/* what a server must not send; 23 is the reset's first CMD_UNLINK */
+	{ "error-unknown-seqnum", RS_VENDOR, 0, "s999" },
+	{ "error-actual-too-long", RS_VENDOR, 0, "i2:513" },
+	{ "error-ret-for-unlink", RS_VENDOR | RF_REENABLE, 48, "s22 s23" },
+	{ "error-cmd-from-server", RS_BOT_OUT, 0, "x" },
+};
+
+static void relay_pdu(struct buf *b, const char *t)
+{
+	static const uint8_t csw[13] = { 'U', 'S', 'B', 'S', 0x21 };
+	unsigned long n = strtoul(t + 1, NULL, 10), a = 0, m = n;
+	const char *colon = strpbrk(t, ":-");
+
+	if (colon)
+		a = m = strtoul(colon + 1, NULL, 10);
+	switch (t[0]) {
+	case 's':
+		ret_submit(b, (uint32_t)n, 0, (int32_t)a);
+		break;
+	case 'i':
+		ret_submit(b, (uint32_t)n, 0, (int32_t)a);
+		while (a--)
+			put_u8(b, (uint8_t)(n + a));
+		break;
+	case 'e':
+	case 'g':
+		ret_submit(b, (uint32_t)n, t[0] == 'e' ? -32 : -108, 0);
+		break;
+	case 'c':
+		ret_submit(b, (uint32_t)n, 0, sizeof(csw));
+		put(b, csw, sizeof(csw));
+		break;
+	case 'u':
+	case 'v':
+		for (; n <= m; n++) {
+			ret_submit(b, (uint32_t)n, t[0] == 'u' ? -104 : 0, 0);
+			b->b[b->n - 45] = 4;              /* command RET_UNLINK */
+			memset(b->b + b->n - 20, 0, 4); /* no start_frame */
+		}
+		break;
+	case 'x':
+		put_hex(b, ex_cmd_intr_in);
+		break;
+	default:
+		abort();
+	}
+}
+
+static void gen_relay(void)
+{
+	struct buf *b = calloc(1, sizeof(*b));
+	char tok[32];
+
+	if (!b)
+		abort();
+	for (size_t i = 0; i < sizeof(relay_seeds) / sizeof(relay_seeds[0]); i++) {
+		const struct relay_seed *sd = &relay_seeds[i];
+		const char *p = sd->script;
+
+		b->n = 0;
+		put_u8(b, (uint8_t)sd->flags);
+		put_u8(b, (uint8_t)sd->step);
+		while (*p) {
+			size_t k = strcspn(p, " ");
+
+			if (k >= sizeof(tok))
+				abort();
+			memcpy(tok, p, k);
+			tok[k] = 0;
+			relay_pdu(b, tok);
+			p += k + (p[k] == ' ');
+		}
+		write_seed("relay_rx", sd->name, b->b, b->n);
+	}
 	free(b);
 }
 
@@ -929,6 +1078,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	gen_usbip();
+	gen_relay();
 	gen_ffs();
 	gen_profile();
 	return 0;

@@ -42,7 +42,9 @@ esac
 target_opts() {
 	case $1 in
 	usbip_rx) echo "-max_len=20000" ;;
+	relay_rx) echo "-max_len=20000" ;;
 	ffs_desc) echo "-max_len=40000 -use_value_profile=1" ;;
+	gfs_desc) echo "-max_len=4096 -use_value_profile=1" ;;
 	profile) echo "-max_len=40000 -dict=tests/fuzz/profile.dict" ;;
 	esac
 }

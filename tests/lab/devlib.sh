@@ -81,11 +81,11 @@ evdev_behind() {
 	return 1
 }
 
-# tty_behind USBDEV: the ttyUSBn of a USB serial converter
+# tty_behind USBDEV: the ttyUSBn of a USB serial converter, or the ttyACMn of a CDC-ACM device
 tty_behind() {
 	local t dev
 	dev=$(usb_real "$1")
-	for t in /sys/class/tty/ttyUSB*; do
+	for t in /sys/class/tty/ttyUSB* /sys/class/tty/ttyACM*; do
 		[ -e "$t" ] || continue
 		case $(readlink -f "$t/device") in "$dev"/*) ;; *) continue;; esac
 		[ -c "/dev/${t##*/}" ] || continue

@@ -252,6 +252,7 @@ gadgetd_stop() {
 	if [ $rc != 0 ]; then result "$name-teardown" FAIL "gadgetd exited with status $rc on SIGTERM"
 	elif [ -n "$others" ]; then result "$name-teardown" PASS "exit 0 on SIGTERM"
 	elif ! configfs_clean; then result "$name-teardown" FAIL "ConfigFS not empty: $(ls /sys/kernel/config/usb_gadget | tr '\n' ' ')"
+	elif mountpoint -q /run/gadgetd/gadgetfs; then result "$name-teardown" FAIL "GadgetFS is still mounted at /run/gadgetd/gadgetfs"
 	else result "$name-teardown" PASS "exit 0 on SIGTERM, ConfigFS empty"; fi
 }
 

@@ -54,6 +54,28 @@ sim_gadget() {
 	wait_for 10 eval 'test "$(cat /sys/bus/usb/devices/$G/bConfigurationValue 2>/dev/null)" != ""'
 }
 
+# sim_gfs_up JOB TAG DEVICE-FILE VIDPID [MODULE...]: a simulated device that
+# FunctionFS cannot carry, through gadgetd, which must choose GadgetFS by
+# itself: gadget side up, gadgetfs (and the host-side MODULEs) loaded, usbip-sim
+# and gadgetd started, the gadget on dummy_hcd (sets G), RESULT JOB-backend.
+# On a failure the job ends here.
+sim_gfs_up() {
+	local j=$1 tag=$2 dev=$3 vidpid=$4; shift 4
+	sim_gadget_side_up || { result "$j" FAIL "gadget side did not come up"; job_end; exit 1; }
+	mods gadgetfs "$@" || { result "$j" FAIL "cannot load gadgetfs $*"; job_end; exit 1; }
+	sim_start "$tag" "$dev" || { result "$j" FAIL "usbip-sim did not start"; job_end; exit 1; }
+	gadgetd_start "$tag" --remote 127.0.0.1:$SIM_PORT --busid 1-1 --udc dummy_udc.0 -v
+	if ! G=$(gadgetd_wait_gadget "$vidpid" 30); then
+		result "$j" FAIL "no gadget $vidpid on dummy_hcd: $(grep -a -m2 'error' "$GLOG" | sed 's/^[^ ]* gadgetd: //' | tr '\n' ' ')"
+		gadgetd_stop "$j"; sim_job_end; exit 1
+	fi
+	if grep -aq 'backend GadgetFS' "$GLOG"; then
+		result "$j-backend" PASS "$(grep -a -m1 'backend GadgetFS' "$GLOG" | sed 's/^[^ ]* gadgetd: info: //' | cut -c1-200)"
+	else
+		result "$j-backend" FAIL "gadgetd did not choose GadgetFS: $(grep -a -m1 'backend' "$GLOG")"
+	fi
+}
+
 # x ARGS...: usbhost-xfer on the gadget ($VIDPID)
 x() { "$XFER" -d "$VIDPID" -w 5 "$@"; }
 
@@ -104,6 +126,72 @@ rec_slices() {
 	  if (f["data"] != "-") D[c] = D[c] f["data"] }
 	END { for (i = 1; i < n; i++)
 		printf "%s %s%s\n", P[i] == "" ? "-" : P[i], D[i] == "" ? "-" : D[i], S[i] == "" ? "" : " status:" S[i] }' "$SIMREC"
+}
+
+# rec_xfers DIR EP MPS [FROM [TO]]: the device-side transfers on endpoint EP (number,
+# no direction bit) in direction DIR (IN or OUT) at wMaxPacketSize MPS, from the IN/OUT
+# lines after record line FROM up to line TO: one line each, "ALT LEN HEX" (ALT the
+# alternate setting of its first packet; HEX "-" when empty), a transfer ending at a
+# packet shorter than MPS; an unfinished last one gets a fourth field "open", one
+# the device discarded unfinished (its DROP line, SET_CONFIGURATION, a new import)
+# "dropped". A packet the record has no bytes of (babble: -EOVERFLOW) is left out. For an
+# echo_alt endpoint each IN transfer is "ALT" + the OUT transfer it echoes, so
+#   rec_xfers OUT 2 512 | awk '{print $1, $3}'  and
+#   rec_xfers IN 2 512 | awk '{print $1, substr($3, 3)}'
+# give the same lines when nothing was lost or duplicated on alt setting $1.
+rec_xfers() {
+	local a=$2
+	[ "$1" = IN ] && a=$(( a | 0x80 ))
+	printf -v a 'ep=0x%02x' "$a"
+	awk -v dir="$1" -v ep="ep=$2" -v mps="$3" -v from="${4:-0}" -v to="${5:-0}" -v drop="$a" '
+	NR <= from || (to > 0 && NR > to) { next }
+	($1 == "DROP" && $2 == drop) || $1 == "SET_CONFIGURATION" || $1 == "IMPORT" {
+		if (open) print alt, length(x) / 2, x == "" ? "-" : x, "dropped"
+		open = 0; next }
+	$1 != dir || $2 != ep { next }
+	{ delete f
+	  for (i = 3; i <= NF; i++) { k = index($i, "="); if (k) f[substr($i, 1, k - 1)] = substr($i, k + 1) }
+	  d = f["data"] == "-" ? "" : f["data"]; o = 1
+	  if (f["packets"] == "-") next
+	  n = split(f["packets"], P, ",")
+	  for (i = 1; i <= n; i++) {
+		if (o + 2 * P[i] - 1 > length(d)) continue
+		if (!open) { alt = f["alt"]; x = ""; open = 1 }
+		x = x substr(d, o, 2 * P[i]); o += 2 * P[i]
+		if (P[i] + 0 < mps + 0) { print alt, length(x) / 2, x == "" ? "-" : x; open = 0 }
+	  } }
+	END { if (open) print alt, length(x) / 2, x == "" ? "-" : x, "open" }' "$SIMREC"
+}
+
+# rec_echo_check OUT IN MPS [tag|stream]: the echo on OUT endpoint OUT (number) -> IN
+# endpoint IN (number), over the whole record: every byte the device received in a
+# finished OUT transfer (with "tag": each transfer preceded by its alternate setting,
+# as echo_alt sends it; with "stream": every byte at once, as echo_stream sends it)
+# must have left on IN, in order, either delivered (IN lines) or discarded by a
+# SET_INTERFACE/SET_CONFIGURATION (DROP lines of IN). Prints
+# "SAME|DIFFER sent=N delivered=N dropped=N partial_out_dropped=N".
+rec_echo_check() {
+	local i o
+	printf -v o 'ep=0x%02x' "$1"
+	printf -v i 'ep=0x%02x' $(( $2 | 0x80 ))
+	awk -v ep="ep=$1" -v iep="ep=$2" -v dout="$o" -v din="$i" -v mps="$3" -v mode="${4:-}" '
+	function val(k,   j) { for (j = 3; j <= NF; j++) if (index($j, k "=") == 1) return substr($j, length(k) + 2); return "" }
+	$1 == "OUT" && $2 == ep {
+		d = val("data"); if (d == "-") d = ""; p = val("packets"); o = 1
+		if (p == "-") next
+		if (mode == "stream") { out = out d; next }
+		n = split(p, P, ",")
+		for (k = 1; k <= n; k++) {
+			cur = cur substr(d, o, 2 * P[k]); o += 2 * P[k]
+			if (P[k] + 0 < mps + 0) { out = out (mode == "tag" ? sprintf("%02x", val("alt")) : "") cur; cur = "" }
+		}
+		next }
+	$1 == "DROP" && $2 == dout { pdrop += length(cur) / 2; cur = ""; next }
+	($1 == "IN" && $2 == iep) || ($1 == "DROP" && $2 == din) {
+		d = val("data"); if (d == "-") d = ""
+		in_ = in_ d; if ($1 == "DROP") drop += length(d) / 2; else got += length(d) / 2 }
+	END { printf "%s sent=%d delivered=%d dropped=%d partial_out_dropped=%d\n",
+		out == in_ ? "SAME" : "DIFFER", length(out) / 2, got, drop, pdrop }' "$SIMREC"
 }
 
 sim_job_end() {

@@ -78,6 +78,17 @@ static int get_int(const struct lctx *c, const config_setting_t *g, const char *
 	return 1;
 }
 
+/* An integer member in [lo, hi], @dflt when absent, into an int. */
+static int get_int_or(const struct lctx *c, const config_setting_t *g, const char *name, long lo,
+		      long hi, long dflt, int *out)
+{
+	long v = dflt;
+	int r = get_int(c, g, name, lo, hi, &v);
+
+	*out = (int)v;
+	return r < 0 ? r : 0;
+}
+
 static int get_str(const struct lctx *c, const config_setting_t *g, const char *name,
 		   const char **out)
 {
@@ -124,16 +135,47 @@ static int add_string(const struct lctx *c, const config_setting_t *s, struct si
 	return 0;
 }
 
-unsigned sim_default_mps(unsigned speed, unsigned type)
+/* descriptors = ( [bLength, bDescriptorType, ...], ... ): class-specific descriptors,
+ * each an array of bytes whose first is its length. */
+static int load_cs(const struct lctx *c, const config_setting_t *g, uint8_t **out, size_t *outlen)
 {
-	if (type == SIM_XFER_INT)
-		return 64;
-	return speed == USBIP_SPEED_SUPER ? 1024 : speed == USBIP_SPEED_HIGH ? 512 : 64;
-}
+	const config_setting_t *l = config_setting_get_member(g, "descriptors"), *a;
+	unsigned i, k, n, t;
+	uint8_t *b;
 
-const char *sim_speed_name(unsigned speed)
-{
-	return speed == USBIP_SPEED_SUPER ? "super" : speed == USBIP_SPEED_HIGH ? "high" : "full";
+	if (!l)
+		return 0;
+	if (!config_setting_is_list(l))
+		return lerr(c, l, "descriptors must be a list of byte arrays ( [5, 0x24, ...], ... )");
+	b = calloc(1, SIM_CS_MAX);
+	if (!b)
+		return -ENOMEM;
+	*out = b;
+	for (i = 0; i < (unsigned)config_setting_length(l); i++) {
+		a = config_setting_get_elem(l, i);
+		n = config_setting_is_array(a) ? (unsigned)config_setting_length(a) : 0;
+		if (n < 2 || config_setting_type(config_setting_get_elem(a, 0)) != CONFIG_TYPE_INT)
+			return lerr(c, a, "a descriptor is an array of at least 2 bytes [bLength, "
+				    "bDescriptorType, ...]");
+		if (*outlen + n > SIM_CS_MAX)
+			return lerr(c, a, "descriptors: more than %d bytes", SIM_CS_MAX);
+		for (k = 0; k < n; k++) {
+			int v = config_setting_get_int_elem(a, (int)k);
+
+			if (v < 0 || v > 255)
+				return lerr(c, a, "descriptor byte %u = %d is not 0..255", k, v);
+			b[*outlen + k] = (uint8_t)v;
+		}
+		t = b[*outlen + 1];
+		if (b[*outlen] != n)
+			return lerr(c, a, "descriptor bLength %u, but it has %u bytes", b[*outlen],
+				    n);
+		if (t == 1 || t == 2 || t == 4 || t == 5 || t == 7 || t == 0x0b)
+			return lerr(c, a, "descriptor type 0x%02x is built from the file's keys, "
+				    "not given as bytes", t);
+		*outlen += n;
+	}
+	return 0;
 }
 
 /* "[wMS:]LEN[z] ..." */
@@ -181,7 +223,9 @@ static int parse_seq(const struct lctx *c, const config_setting_t *s, struct sim
 }
 
 static const char *const ep_keys[] = { "address", "type", "mps", "interval", "echo",
-				       "echo_zlp", "stall_after", "delay_ms", "seed", "in", NULL };
+				       "echo_zlp", "echo_alt", "echo_stream", "stall_after",
+				       "delay_ms", "seed", "in", "serial_state", "notify_dtr",
+				       "audio", "descriptors", NULL };
 
 static int load_ep(const struct lctx *c, const config_setting_t *g, struct sim_dev *d,
 		   struct sim_ep *e)
@@ -215,17 +259,17 @@ static int load_ep(const struct lctx *c, const config_setting_t *g, struct sim_d
 	if ((r = get_int(c, g, "interval", 0, 255, &v)) < 0)
 		return r;
 	e->interval = (uint8_t)v;
-	v = -1;
-	if ((r = get_int(c, g, "echo", 0x81, 0x8f, &v)) < 0)
+	e->echo_zlp = e->notify_dtr = true;
+	if ((r = get_int_or(c, g, "echo", 0x81, 0x8f, -1, &e->echo)) ||
+	    (r = get_bool(c, g, "echo_zlp", &e->echo_zlp)) < 0 ||
+	    (r = get_bool(c, g, "echo_alt", &e->echo_alt)) < 0 ||
+	    (r = get_bool(c, g, "echo_stream", &e->echo_stream)) < 0 ||
+	    (r = get_int_or(c, g, "serial_state", 0, 0xffff, -1, &e->serial_state)) ||
+	    (r = get_bool(c, g, "notify_dtr", &e->notify_dtr)) < 0 ||
+	    (r = get_bool(c, g, "audio", &e->audio)) < 0 ||
+	    (r = load_cs(c, g, &e->cs, &e->cs_len)) ||
+	    (r = get_int_or(c, g, "stall_after", 0, 1000000, -1, &e->stall_after)))
 		return r;
-	e->echo = (int)v;
-	e->echo_zlp = true;
-	if ((r = get_bool(c, g, "echo_zlp", &e->echo_zlp)) < 0)
-		return r;
-	v = -1;
-	if ((r = get_int(c, g, "stall_after", 0, 1000000, &v)) < 0)
-		return r;
-	e->stall_after = (int)v;
 	v = 0;
 	if ((r = get_int(c, g, "delay_ms", 0, 600000, &v)) < 0)
 		return r;
@@ -245,13 +289,47 @@ static int load_ep(const struct lctx *c, const config_setting_t *g, struct sim_d
 	}
 	if (e->echo >= 0 && (e->addr & 0x80))
 		return lerr(c, g, "echo is for OUT endpoints");
+	if ((e->echo_alt || e->echo_stream) && e->echo < 0)
+		return lerr(c, g, "echo_alt and echo_stream go with echo = 0x8N");
+	if (e->echo_alt && e->echo_stream)
+		return lerr(c, g, "echo_alt or echo_stream, not both");
+	if (e->serial_state >= 0 && !(e->addr & 0x80))
+		return lerr(c, g, "serial_state is for IN endpoints (the notification endpoint)");
 	if (e->delay_ms && (e->addr & 0x80))
 		return lerr(c, g, "delay_ms is for OUT endpoints (IN: use wMS: in the sequence)");
 	return 0;
 }
 
-static const char *const intf_keys[] = { "number", "class", "subclass", "protocol", "name",
-					 "endpoints", NULL };
+static const char *const intf_keys[] = { "number", "alt", "class", "subclass", "protocol",
+					 "name", "iad", "descriptors", "endpoints", NULL };
+static const char *const iad_keys[] = { "count", "class", "subclass", "protocol", "name", NULL };
+
+/* iad = { count = N; class = ...; subclass = ...; protocol = ...; name = "..."; } */
+static int load_iad(const struct lctx *c, const config_setting_t *g, struct sim_dev *d,
+		    struct sim_iad *a)
+{
+	const char *name = NULL;
+	long cnt = 0, cls = 0, sub = 0, proto = 0;
+	int r;
+
+	if (!g)
+		return 0;
+	if ((r = check_keys(c, g, "iad", iad_keys)))
+		return r;
+	if ((r = get_int(c, g, "count", 1, 32, &cnt)) < 0 || (r = get_int(c, g, "class", 0, 255,
+	     &cls)) < 0 || (r = get_int(c, g, "subclass", 0, 255, &sub)) < 0 ||
+	    (r = get_int(c, g, "protocol", 0, 255, &proto)) < 0 || (r = get_str(c, g, "name",
+	     &name)) < 0)
+		return r;
+	if (!cnt)
+		return lerr(c, g, "iad needs count = the number of interfaces it groups");
+	a->present = true;
+	a->count = (uint8_t)cnt;
+	a->cls = (uint8_t)cls;
+	a->sub = (uint8_t)sub;
+	a->proto = (uint8_t)proto;
+	return add_string(c, g, d, name, &a->istr);
+}
 
 static int load_intf(const struct lctx *c, const config_setting_t *g, struct sim_dev *d,
 		     struct sim_intf *f)
@@ -271,6 +349,10 @@ static int load_intf(const struct lctx *c, const config_setting_t *g, struct sim
 	if (v < 0)
 		return lerr(c, g, "an interface needs number = N");
 	f->number = (uint8_t)v;
+	v = 0;
+	if ((r = get_int(c, g, "alt", 0, 255, &v)) < 0)
+		return r;
+	f->alt = (uint8_t)v;
 	v = 0xff;
 	if ((r = get_int(c, g, "class", 0, 255, &v)) < 0)
 		return r;
@@ -285,8 +367,12 @@ static int load_intf(const struct lctx *c, const config_setting_t *g, struct sim
 	f->proto = (uint8_t)v;
 	if ((r = get_str(c, g, "name", &name)) < 0)
 		return r;
-	if ((r = add_string(c, g, d, name, &f->istr)))
+	if ((r = add_string(c, g, d, name, &f->istr)) ||
+	    (r = load_iad(c, config_setting_get_member(g, "iad"), d, &f->iad)) ||
+	    (r = load_cs(c, g, &f->cs, &f->cs_len)))
 		return r;
+	if (f->iad.present && f->alt)
+		return lerr(c, g, "iad goes with alternate setting 0");
 	eps = config_setting_get_member(g, "endpoints");
 	if (!eps)
 		return 0;
@@ -299,6 +385,7 @@ static int load_intf(const struct lctx *c, const config_setting_t *g, struct sim
 		r = load_ep(c, config_setting_get_elem(eps, i), d, &f->ep[i]);
 		if (r)
 			return r;
+		f->ep[i].alt = f->alt;
 	}
 	return 0;
 }
@@ -306,15 +393,104 @@ static int load_intf(const struct lctx *c, const config_setting_t *g, struct sim
 static const char *const cfg_keys[] = { "value", "attributes", "max_power", "name",
 					"interfaces", NULL };
 
-static struct sim_ep *cfg_ep(struct sim_cfg *cf, unsigned addr)
+struct sim_ep *sim_setting_ep(struct sim_intf *f, unsigned addr)
+{
+	unsigned k;
+
+	for (k = 0; k < f->n_ep; k++)
+		if (f->ep[k].addr == addr)
+			return &f->ep[k];
+	return NULL;
+}
+
+static bool has_number(const struct sim_cfg *cf, unsigned number)
+{
+	unsigned i;
+
+	for (i = 0; i < cf->n_intf; i++)
+		if (cf->intf[i].number == number)
+			return true;
+	return false;
+}
+
+/* Alternate settings of an interface follow each other, numbered 0, 1, ...;
+ * an interface association names interfaces that exist. */
+static int check_settings(const struct lctx *c, const config_setting_t *ifs, struct sim_cfg *cf)
 {
 	unsigned i, k;
 
+	for (i = 0; i < cf->n_intf; i++) {
+		struct sim_intf *f = &cf->intf[i], *p = i ? &cf->intf[i - 1] : NULL;
+		const config_setting_t *g = config_setting_get_elem(ifs, i);
+
+		if (p && p->number == f->number) {
+			if (f->alt != p->alt + 1)
+				return lerr(c, g, "interface %u: alt = %u follows alt %u (settings "
+					    "in order 0, 1, ...)", f->number, f->alt, p->alt);
+			continue;
+		}
+		for (k = 0; k < i; k++)
+			if (cf->intf[k].number == f->number)
+				return lerr(c, g, "interface number %u appears twice (its "
+					    "alternate settings must follow each other)", f->number);
+		if (f->alt)
+			return lerr(c, g, "interface %u: its first setting must be alt = 0",
+				    f->number);
+		cf->n_num++;
+	}
 	for (i = 0; i < cf->n_intf; i++)
-		for (k = 0; k < cf->intf[i].n_ep; k++)
-			if (cf->intf[i].ep[k].addr == addr)
-				return &cf->intf[i].ep[k];
-	return NULL;
+		for (k = 1; cf->intf[i].iad.present && k < cf->intf[i].iad.count; k++)
+			if (!has_number(cf, cf->intf[i].number + k))
+				return lerr(c, config_setting_get_elem(ifs, i), "iad: interface "
+					    "%u of the %u it groups is not in the configuration",
+					    cf->intf[i].number + k, cf->intf[i].iad.count);
+	return 0;
+}
+
+/* The IN endpoint @addr that @e's transfers are echoed on: in @e's own setting, else in
+ * another interface; NULL if none. */
+static struct sim_ep *echo_target(struct sim_cfg *cf, struct sim_intf *own, unsigned addr)
+{
+	struct sim_ep *t = sim_setting_ep(own, addr);
+	unsigned i;
+
+	for (i = 0; !t && i < cf->n_intf; i++)
+		if (cf->intf[i].number != own->number)
+			t = sim_setting_ep(&cf->intf[i], addr);
+	return t;
+}
+
+/* An endpoint address is used once in a setting, and by one interface (its alternate
+ * settings may share it); echo targets exist and have no sequence of their own. */
+static int check_endpoints(const struct lctx *c, const config_setting_t *g, struct sim_cfg *cf)
+{
+	unsigned i, j, k;
+
+	for (i = 0; i < cf->n_intf; i++)
+		for (k = 0; k < cf->intf[i].n_ep; k++) {
+			struct sim_intf *f = &cf->intf[i], *o;
+			struct sim_ep *e = &f->ep[k], *t;
+
+			for (j = 0; j <= i; j++) {
+				o = &cf->intf[j];
+				t = sim_setting_ep(o, e->addr);
+				if (!t || t == e || (j != i && o->number == f->number))
+					continue;
+				return lerr(c, g, "endpoint 0x%02x appears twice in configuration "
+					    "%u (interface %u alt %u, interface %u alt %u)", e->addr,
+					    cf->value, o->number, o->alt, f->number, f->alt);
+			}
+			if (e->echo < 0)
+				continue;
+			t = echo_target(cf, f, (unsigned)e->echo);
+			if (!t)
+				return lerr(c, g, "endpoint 0x%02x: echo = 0x%02x is not an endpoint "
+					    "of configuration %u", e->addr, e->echo, cf->value);
+			if (t->n_seq)
+				return lerr(c, g, "endpoint 0x%02x: echo target 0x%02x also has an "
+					    "in sequence", e->addr, e->echo);
+		}
+	return 0;
 }
 
 static int load_cfg(const struct lctx *c, const config_setting_t *g, struct sim_dev *d,
@@ -324,7 +500,7 @@ static int load_cfg(const struct lctx *c, const config_setting_t *g, struct sim_
 	const char *name = NULL;
 	long v;
 	int r;
-	unsigned i, k;
+	unsigned i;
 
 	r = check_keys(c, g, "a configuration", cfg_keys);
 	if (r)
@@ -351,37 +527,15 @@ static int load_cfg(const struct lctx *c, const config_setting_t *g, struct sim_
 	if (!ifs || !config_setting_is_list(ifs) || config_setting_length(ifs) < 1)
 		return lerr(c, g, "a configuration needs interfaces = ( {...}, ... )");
 	if (config_setting_length(ifs) > SIM_MAX_INTF)
-		return lerr(c, ifs, "more than %d interfaces", SIM_MAX_INTF);
+		return lerr(c, ifs, "more than %d interface settings", SIM_MAX_INTF);
 	cf->n_intf = (unsigned)config_setting_length(ifs);
 	for (i = 0; i < cf->n_intf; i++) {
 		r = load_intf(c, config_setting_get_elem(ifs, i), d, &cf->intf[i]);
 		if (r)
 			return r;
-		for (k = 0; k < i; k++)
-			if (cf->intf[k].number == cf->intf[i].number)
-				return lerr(c, config_setting_get_elem(ifs, i),
-					    "interface number %u appears twice", cf->intf[i].number);
 	}
-	/* endpoint addresses unique in the configuration; echo targets exist */
-	for (i = 0; i < cf->n_intf; i++)
-		for (k = 0; k < cf->intf[i].n_ep; k++) {
-			struct sim_ep *e = &cf->intf[i].ep[k], *t;
-
-			if (cfg_ep(cf, e->addr) != e)
-				return lerr(c, g, "endpoint 0x%02x appears twice in configuration %u",
-					    e->addr, cf->value);
-			if (e->echo >= 0) {
-				t = cfg_ep(cf, (unsigned)e->echo);
-				if (!t)
-					return lerr(c, g, "endpoint 0x%02x: echo = 0x%02x is not an "
-						    "endpoint of configuration %u", e->addr, e->echo,
-						    cf->value);
-				if (t->n_seq)
-					return lerr(c, g, "endpoint 0x%02x: echo target 0x%02x also has "
-						    "an in sequence", e->addr, e->echo);
-			}
-		}
-	return 0;
+	r = check_settings(c, ifs, cf);
+	return r ? r : check_endpoints(c, g, cf);
 }
 
 static const char *const ctrl_keys[] = { "type", "request", "value", "index", "length",
@@ -428,7 +582,8 @@ static int load_ctrl(const struct lctx *c, const config_setting_t *g, struct sim
 	if ((r = get_str(c, g, "action", &action)) < 0)
 		return r;
 	if (!action)
-		return lerr(c, g, "a control handler needs action = pattern|store|load|ack|stall");
+		return lerr(c, g, "a control handler needs action = pattern|store|load|ack|stall|"
+			    "line_coding|line_state");
 	if (!strcmp(action, "pattern"))
 		h->action = CA_PATTERN;
 	else if (!strcmp(action, "store"))
@@ -439,169 +594,23 @@ static int load_ctrl(const struct lctx *c, const config_setting_t *g, struct sim
 		h->action = CA_ACK;
 	else if (!strcmp(action, "stall"))
 		h->action = CA_STALL;
+	else if (!strcmp(action, "line_coding"))
+		h->action = CA_LINE_CODING;
+	else if (!strcmp(action, "line_state"))
+		h->action = CA_LINE_STATE;
 	else
-		return lerr(c, g, "action = \"%s\": pattern, store, load, ack or stall", action);
+		return lerr(c, g, "action = \"%s\": pattern, store, load, ack, stall, line_coding "
+			    "or line_state", action);
+	if ((h->action == CA_LINE_CODING || h->action == CA_LINE_STATE) && (h->type & 0x1f) != 1)
+		return lerr(c, g, "action %s needs an interface request (type 0x21 or 0xa1)",
+			    action);
+	if (h->action == CA_LINE_STATE && (h->type & 0x80))
+		return lerr(c, g, "action line_state needs an OUT request (type 0x80 clear)");
 	if ((h->action == CA_PATTERN || h->action == CA_LOAD) && !(h->type & 0x80))
 		return lerr(c, g, "action %s needs an IN request (type 0x80 set)", action);
 	if (h->action == CA_STORE && (h->type & 0x80))
 		return lerr(c, g, "action store needs an OUT request (type 0x80 clear)");
 	return 0;
-}
-
-/* ---- descriptors ---- */
-
-static void put16(uint8_t *p, unsigned v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-/* @other: the high-speed device's full-speed view (OTHER_SPEED_CONFIGURATION) */
-static size_t build_cfg(const struct sim_dev *d, const struct sim_cfg *cf, bool other,
-			uint8_t *b)
-{
-	bool ss = d->speed == USBIP_SPEED_SUPER && !other;
-	size_t n = 9;
-	unsigned i, k, mps, ival;
-
-	for (i = 0; i < cf->n_intf; i++) {
-		const struct sim_intf *f = &cf->intf[i];
-		uint8_t *p = b + n;
-
-		p[0] = 9;
-		p[1] = 4;
-		p[2] = f->number;
-		p[3] = 0;
-		p[4] = (uint8_t)f->n_ep;
-		p[5] = f->cls;
-		p[6] = f->sub;
-		p[7] = f->proto;
-		p[8] = f->istr;
-		n += 9;
-		for (k = 0; k < f->n_ep; k++) {
-			const struct sim_ep *e = &f->ep[k];
-
-			mps = e->mps;
-			ival = e->interval;
-			if (other) {
-				mps = e->type == SIM_XFER_BULK ? 64 : mps > 64 ? 64 : mps;
-				if (e->type == SIM_XFER_INT) {
-					unsigned uf = ival ? 1u << (ival - 1 > 15 ? 15 : ival - 1) : 1;
-
-					ival = uf / 8 ? (uf / 8 > 255 ? 255 : uf / 8) : 1;
-				}
-			}
-			p = b + n;
-			p[0] = 7;
-			p[1] = 5;
-			p[2] = e->addr;
-			p[3] = e->type;
-			put16(p + 4, mps);
-			p[6] = (uint8_t)ival;
-			n += 7;
-			if (ss) {
-				p = b + n;
-				p[0] = 6;
-				p[1] = 0x30;
-				p[2] = 0; /* bMaxBurst */
-				p[3] = 0;
-				put16(p + 4, e->type == SIM_XFER_INT ? mps : 0);
-				n += 6;
-			}
-		}
-	}
-	b[0] = 9;
-	b[1] = other ? 7 : 2;
-	put16(b + 2, (unsigned)n);
-	b[4] = (uint8_t)cf->n_intf;
-	b[5] = cf->value;
-	b[6] = cf->istr;
-	b[7] = cf->attributes;
-	b[8] = (uint8_t)(ss ? (cf->max_power_ma + 7) / 8 : (cf->max_power_ma + 1) / 2);
-	return n;
-}
-
-static void build(struct sim_dev *d)
-{
-	uint8_t *p = d->devdesc;
-	unsigned i;
-
-	p[0] = 18;
-	p[1] = 1;
-	put16(p + 2, d->speed == USBIP_SPEED_SUPER ? 0x0320 :
-		     d->speed == USBIP_SPEED_HIGH ? 0x0200 : 0x0110);
-	p[4] = d->cls;
-	p[5] = d->sub;
-	p[6] = d->proto;
-	p[7] = d->speed == USBIP_SPEED_SUPER ? 9 : 64;
-	put16(p + 8, d->idVendor);
-	put16(p + 10, d->idProduct);
-	put16(p + 12, d->bcdDevice);
-	p[14] = d->imanufacturer;
-	p[15] = d->iproduct;
-	p[16] = d->iserial;
-	p[17] = (uint8_t)d->n_cfg;
-	for (i = 0; i < d->n_cfg; i++) {
-		d->cfg[i].desc_len = build_cfg(d, &d->cfg[i], false, d->cfg[i].desc);
-		if (d->speed == USBIP_SPEED_HIGH)
-			d->cfg[i].other_len = build_cfg(d, &d->cfg[i], true, d->cfg[i].other);
-	}
-}
-
-int sim_string_desc(const struct sim_dev *d, unsigned idx, uint8_t *out, size_t outlen)
-{
-	const char *s;
-	size_t n, i;
-
-	if (idx == 0) {
-		if (d->n_str <= 1)
-			return -1;
-		out[0] = 4;
-		out[1] = 3;
-		put16(out + 2, 0x0409);
-		return 4;
-	}
-	if (idx >= d->n_str || !d->str[idx])
-		return -1;
-	s = d->str[idx];
-	n = strlen(s);
-	if (2 + 2 * n > outlen || 2 + 2 * n > 254)
-		n = (outlen < 254 ? outlen - 2 : 252) / 2;
-	out[0] = (uint8_t)(2 + 2 * n);
-	out[1] = 3;
-	for (i = 0; i < n; i++)
-		put16(out + 2 + 2 * i, (uint8_t)s[i]); /* ASCII only (checked at load) */
-	return (int)(2 + 2 * n);
-}
-
-int sim_qualifier(const struct sim_dev *d, uint8_t *out)
-{
-	if (d->speed != USBIP_SPEED_HIGH)
-		return -1;
-	out[0] = 10;
-	out[1] = 6;
-	put16(out + 2, 0x0200);
-	out[4] = d->cls;
-	out[5] = d->sub;
-	out[6] = d->proto;
-	out[7] = 64;
-	out[8] = (uint8_t)d->n_cfg;
-	out[9] = 0;
-	return 10;
-}
-
-int sim_bos(const struct sim_dev *d, uint8_t *out, size_t outlen)
-{
-	static const uint8_t bos[22] = {
-		5, 0x0f, 22, 0, 2,
-		7, 0x10, 0x02, 0x02, 0, 0, 0,             /* USB 2.0 extension: LPM */
-		10, 0x10, 0x03, 0, 0x0e, 0, 0x01, 0x0a, 0xff, 0x07, /* SuperSpeed */
-	};
-
-	if (d->speed != USBIP_SPEED_SUPER || outlen < sizeof(bos))
-		return -1;
-	memcpy(out, bos, sizeof(bos));
-	return sizeof(bos);
 }
 
 static const char *const top_keys[] = { "speed", "busid", "busnum", "devnum", "device",
@@ -757,8 +766,13 @@ int sim_dev_load(const char *path, struct sim_dev *d, char *err, size_t errlen)
 			}
 	snprintf(d->path, sizeof(d->path), "/sys/devices/usbip-sim/usb%u/%s", d->busnum,
 		 d->busid);
-	build(d);
-	r = 0;
+	r = sim_build(d);
+	if (r) {
+		snprintf(err, errlen, "%s: configuration %d: the descriptors are longer than %d "
+			 "bytes", path, -r, SIM_DESC_MAX);
+		r = -EINVAL;
+		goto out;
+	}
 out:
 	config_destroy(&cfg);
 	return r;

@@ -3,7 +3,9 @@
  * sim.h - usbip-sim's device model: what the device file describes (descriptors
  * and per-endpoint behaviour, tests/sim/README.md) plus the run-time state the
  * emulated host controller keeps per endpoint (queued device packets, pending
- * URBs, halt). One device, one imported connection at a time, one thread.
+ * URBs, halt) and per interface setting (whether it is the current alternate
+ * setting, CDC-ACM line coding and line state). One device, one imported
+ * connection at a time, one thread.
  */
 #ifndef GADGETD_SIM_H
 #define GADGETD_SIM_H
@@ -11,15 +13,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define SIM_MAX_CFG 4
-#define SIM_MAX_INTF 16
+#define SIM_MAX_INTF 32    /* interface settings (number, alt) per configuration */
 #define SIM_MAX_EP 16      /* per interface */
 #define SIM_MAX_STR 64     /* string indices 1..63 */
 #define SIM_MAX_CTRL 256
 #define SIM_MAX_SEQ 512
 #define SIM_STORE 4096     /* the vendor "store"/"load" buffer */
 #define SIM_DESC_MAX 4096
+#define SIM_CS_MAX 1024    /* class-specific descriptor bytes after one interface or endpoint */
 
 #define SIM_XFER_BULK 2
 #define SIM_XFER_INT 3
@@ -54,7 +58,8 @@ struct sim_urb {
 	int64_t due;       /* OUT: completion time (delay_ms) */
 };
 
-enum sim_ctrl_action { CA_PATTERN, CA_STORE, CA_LOAD, CA_ACK, CA_STALL };
+enum sim_ctrl_action { CA_PATTERN, CA_STORE, CA_LOAD, CA_ACK, CA_STALL, CA_LINE_CODING,
+		       CA_LINE_STATE };
 
 struct sim_ctrl {
 	int type, request; /* bmRequestType, bRequest: exact */
@@ -71,6 +76,15 @@ struct sim_ep {
 	uint16_t mps;
 	int echo;           /* OUT: IN address that gets each transfer back, or -1 */
 	bool echo_zlp;
+	bool echo_alt;      /* echo: each transfer starts with the alternate setting number */
+	bool echo_stream;   /* echo: packet by packet as they come, no transfers (a serial port) */
+	int serial_state;   /* IN: CDC-ACM SERIAL_STATE endpoint, the state sent when DTR goes
+			     * on (0 when it goes off, -1: not a notification endpoint) */
+	bool notify_dtr;    /* serial_state: notify on DTR changes */
+	bool audio;         /* 9-byte (audio class) endpoint descriptor */
+	uint8_t *cs;        /* class-specific descriptors after the endpoint's own */
+	size_t cs_len;
+	uint8_t alt;        /* the alternate setting it belongs to */
 	int stall_after;    /* halt after this many transfers, -1: never */
 	uint32_t delay_ms;  /* OUT: each URB completes this much later */
 	uint32_t seed;      /* IN sequence entry k has pattern seed + k */
@@ -89,16 +103,31 @@ struct sim_ep {
 	bool acc_active;
 };
 
+/* An interface association descriptor, sent before the interface it names first. */
+struct sim_iad {
+	bool present;
+	uint8_t count, cls, sub, proto, istr;
+};
+
+/* One interface setting: interface @number, alternate setting @alt. */
 struct sim_intf {
-	uint8_t number, cls, sub, proto, istr;
+	uint8_t number, alt, cls, sub, proto, istr;
+	struct sim_iad iad;
+	uint8_t *cs;        /* class-specific descriptors after the interface descriptor */
+	size_t cs_len;
 	unsigned n_ep;
 	struct sim_ep ep[SIM_MAX_EP];
+	/* run time */
+	bool active;        /* the interface's current alternate setting */
+	uint8_t coding[7];  /* CDC-ACM line coding (GET/SET_LINE_CODING) */
+	uint16_t line_state;/* CDC-ACM SET_CONTROL_LINE_STATE wValue (bit 0 DTR, 1 RTS) */
 };
 
 struct sim_cfg {
 	uint8_t value, attributes, istr;
 	unsigned max_power_ma;
-	unsigned n_intf;
+	unsigned n_intf;    /* settings, alternate settings of an interface together */
+	unsigned n_num;     /* interfaces (bNumInterfaces) */
 	struct sim_intf intf[SIM_MAX_INTF];
 	uint8_t desc[SIM_DESC_MAX];   /* at the device's speed */
 	size_t desc_len;
@@ -134,6 +163,18 @@ struct sim_dev {
  * Return: 0, or -EINVAL with "FILE:LINE: what" in @err.
  */
 int sim_dev_load(const char *path, struct sim_dev *d, char *err, size_t errlen);
+
+/** sim_dev_print() - the descriptors of a loaded device file, for --check. */
+void sim_dev_print(const struct sim_dev *d, FILE *f);
+
+/**
+ * sim_build() - the device's descriptors, from what sim_dev_load() read.
+ * Return: 0, or minus the value of a configuration whose descriptors exceed SIM_DESC_MAX.
+ */
+int sim_build(struct sim_dev *d);
+
+/** sim_setting_ep() - endpoint @addr of interface setting @f, or NULL. */
+struct sim_ep *sim_setting_ep(struct sim_intf *f, unsigned addr);
 
 /** sim_default_mps() - wMaxPacketSize a bulk/interrupt endpoint gets by default. */
 unsigned sim_default_mps(unsigned speed, unsigned type);

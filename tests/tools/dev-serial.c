@@ -3,6 +3,10 @@
  * dev-serial - move random bytes both ways between two serial ports (lab helper).
  *
  *   dev-serial TTY-A TTY-B BAUD BYTES
+ *   dev-serial TTY - BAUD BYTES       loopback: what is written to TTY comes back on it
+ *   dev-serial --modem TTY BITS       wait up to 5 s for the modem input lines BITS
+ *                                     (TIOCMGET: a hex mask of TIOCM_CD 0x40, TIOCM_DSR
+ *                                     0x100, ...) while the port is open
  *
  * Both ports are made raw, 8N1, no flow control, at BAUD. Then BYTES random
  * bytes are written to TTY-A and must be read, identical and in order, from
@@ -17,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <termios.h>
 #include <time.h>
@@ -183,6 +188,31 @@ out:
 	return ret;
 }
 
+/* --modem: the port's modem input lines, as a host program sees them */
+static int modem(const char *path, const char *bits)
+{
+	int want = (int)strtol(bits, NULL, 16), got = 0, fd = open_tty(path, B115200);
+	long long end = now_ms() + 5000;
+
+	if (fd < 0)
+		return 2;
+	while (now_ms() < end) {
+		if (ioctl(fd, TIOCMGET, &got) < 0) {
+			fprintf(stderr, "dev-serial: %s: TIOCMGET: %s\n", path, strerror(errno));
+			close(fd);
+			return 2;
+		}
+		if ((got & want) == want)
+			break;
+		usleep(50000);
+	}
+	printf("%s modem lines 0x%03x: DTR=%d RTS=%d DCD=%d DSR=%d RI=%d CTS=%d\n", path, got,
+	       !!(got & TIOCM_DTR), !!(got & TIOCM_RTS), !!(got & TIOCM_CD), !!(got & TIOCM_DSR),
+	       !!(got & TIOCM_RI), !!(got & TIOCM_CTS));
+	close(fd);
+	return (got & want) == want ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	long baud;
@@ -190,8 +220,10 @@ int main(int argc, char **argv)
 	speed_t sp;
 	int a, b, rc;
 
+	if (argc == 4 && !strcmp(argv[1], "--modem"))
+		return modem(argv[2], argv[3]);
 	if (argc != 5) {
-		fprintf(stderr, "usage: dev-serial TTY-A TTY-B BAUD BYTES\n");
+		fprintf(stderr, "usage: dev-serial TTY-A TTY-B|- BAUD BYTES | --modem TTY BITS\n");
 		return 2;
 	}
 	baud = strtol(argv[3], NULL, 10);
@@ -202,6 +234,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	a = open_tty(argv[1], sp);
+	if (a >= 0 && !strcmp(argv[2], "-")) { /* loopback */
+		drain(a);
+		rc = run(argv[1], a, argv[1], a, baud, n);
+		close(a);
+		return rc;
+	}
 	b = open_tty(argv[2], sp);
 	if (a < 0 || b < 0)
 		return 2;

@@ -20,6 +20,8 @@
  *                                           index may be #N (that endpoint's address)
  *   setconfig,value=V                       USBDEVFS_SETCONFIGURATION (interfaces are
  *                                           released first and claimed again after)
+ *   setintf,intf=I,alt=A                    USBDEVFS_SETINTERFACE (SET_INTERFACE, and the
+ *                                           host's endpoints of that alternate setting)
  *   getconfig                               GET_CONFIGURATION
  *   clearhalt,ep=E                          USBDEVFS_CLEAR_HALT (CLEAR_FEATURE(HALT))
  *   status,recip=device|interface|endpoint[,index=I]   GET_STATUS
@@ -581,6 +583,17 @@ static int op(char *word)
 		printf("RES setconfig value=%d status=%s active=%u\n", v, ename(st), H.cfg_value);
 		return 0;
 	}
+	if (!strcmp(name, "setintf")) {
+		struct usbdevfs_setinterface si = {
+			.interface = (unsigned)num(kv, nkv, "intf", 0),
+			.altsetting = (unsigned)num(kv, nkv, "alt", 0),
+		};
+		int st = ioctl(H.fd, USBDEVFS_SETINTERFACE, &si) < 0 ? errno : 0;
+
+		printf("RES setintf intf=%u alt=%u status=%s\n", si.interface, si.altsetting,
+		       ename(st));
+		return 0;
+	}
 	if (!strcmp(name, "clearhalt")) {
 		const char *eps = get(kv, nkv, "ep");
 		unsigned addr;
@@ -627,7 +640,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: usbhost-xfer [-d VID:PID] [--any] [-w SECS] [-t MS] OP...\n"
 		   "  ops: out,ep=E,len=N[,zlp][,seed=S]  in,ep=E,len=N[,expect=S]\n"
 		   "       ctrl,type=T,req=R[,value=V][,index=I][,len=N][,seed=S][,expect=S]\n"
-		   "       setconfig,value=V  getconfig  clearhalt,ep=E\n"
+		   "       setconfig,value=V  setintf,intf=I,alt=A  getconfig  clearhalt,ep=E\n"
 		   "       status,recip=device|interface|endpoint[,index=I]  eps  sleep,ms=N\n"
 		   "       sync,file=F,ep=N,bytes=B,packets=P\n"
 		   "  (add hex to print data; timeout=MS per op; E: 0x81 or #N)\n");

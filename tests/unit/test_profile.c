@@ -20,7 +20,7 @@
 
 #include "gadgetd/profile.h"
 
-#define TOP_KEYS "remote, busid, udc, device, dead_peer_timeout, retry, user, allow"
+#define TOP_KEYS "remote, busid, udc, backend, device, dead_peer_timeout, retry, user, allow"
 
 static const char *srcdir(void)
 {
@@ -95,6 +95,7 @@ static void test_all_keys(void **state)
 		"remote = \"usbip.example.org:3240\";\n"
 		"busid = \"1-1.2\";\n"
 		"udc = \"dummy_udc.0\";\n"
+		"backend = \"gadgetfs\";\n"
 		"device = {\n"
 		"\tidVendor = 0x1d6b;\n"
 		"\tidProduct = 0x0104;\n"
@@ -119,6 +120,7 @@ static void test_all_keys(void **state)
 	assert_int_equal(profile_load_string(text, "all.cfg", &p, &err), 0);
 	assert_string_equal(p.remote, "usbip.example.org:3240");
 	assert_string_equal(p.busid, "1-1.2");
+	assert_string_equal(p.backend, "gadgetfs");
 	assert_string_equal(p.udc, "dummy_udc.0");
 	assert_true(p.has_idVendor);
 	assert_int_equal(p.idVendor, 0x1d6b);
@@ -504,6 +506,29 @@ static void test_free_and_null_err(void **state)
 	/* the first error wins and the earlier strings are freed (LSan checks) */
 	expect_einval("remote = \"h\"; udc = \"u\"; device = { serial = \"s\"; MaxPower = 999; };",
 		      "t.cfg:1: device.MaxPower: 999 is out of range 0..500");
+}
+
+/* backend = "auto" | "functionfs" | "gadgetfs", anything else names the line. */
+static void test_backend(void **state)
+{
+	static const char *const ok[] = { "auto", "functionfs", "gadgetfs" };
+	struct gd_profile p;
+	struct gd_profile_err err;
+	char text[64];
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		snprintf(text, sizeof(text), "backend = \"%s\";\n", ok[i]);
+		assert_int_equal(profile_load_string(text, "t.cfg", &p, &err), 0);
+		assert_string_equal(p.backend, ok[i]);
+		profile_free(&p);
+	}
+	assert_int_equal(profile_load_string("\nbackend = \"rawgadget\";\n", "t.cfg", &p, &err),
+			 -EINVAL);
+	assert_string_equal(err.msg, "t.cfg:2: backend: \"rawgadget\" is not \"auto\", "
+			    "\"functionfs\" or \"gadgetfs\"");
+	assert_int_equal(profile_load_string("backend = 1;\n", "t.cfg", &p, &err), -EINVAL);
 }
 
 static void test_dead_peer_timeout(void **state)
@@ -941,6 +966,7 @@ int main(void)
 		cmocka_unit_test(test_syntax_errors),
 		cmocka_unit_test(test_file_errors),
 		cmocka_unit_test(test_free_and_null_err),
+		cmocka_unit_test(test_backend),
 		cmocka_unit_test(test_dead_peer_timeout),
 		cmocka_unit_test(test_retry),
 		cmocka_unit_test(test_user),

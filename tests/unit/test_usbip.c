@@ -516,6 +516,31 @@ static void test_ret_submit_negative_status(void **state)
 	assert_int_equal(back.u.ret_submit.error_count, 2);
 }
 
+/* A server's status that is no -errno (positive, INT_MIN, -5000) reads as -EPROTO. */
+static void test_ret_status_clamped(void **state)
+{
+	static const int32_t odd[] = { INT32_MIN, -4096, -5000, 1, INT32_MAX };
+	struct usbip_header h, back;
+	uint8_t raw[USBIP_HDR_LEN];
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+		memset(&h, 0, sizeof(h));
+		h.command = i % 2 ? USBIP_RET_UNLINK : USBIP_RET_SUBMIT;
+		h.u.ret_submit.status = odd[i]; /* the same offset in both */
+		usbip_header_encode(&h, raw);
+		assert_int_equal(usbip_header_decode(raw, &back), 0);
+		assert_int_equal(i % 2 ? back.u.ret_unlink.status : back.u.ret_submit.status,
+				 -EPROTO);
+	}
+	h.u.ret_submit.status = -4095;
+	h.command = USBIP_RET_SUBMIT;
+	usbip_header_encode(&h, raw);
+	assert_int_equal(usbip_header_decode(raw, &back), 0);
+	assert_int_equal(back.u.ret_submit.status, -4095);
+}
+
 static void test_cmd_unlink_golden(void **state)
 {
 	uint8_t raw[USBIP_HDR_LEN];
@@ -1061,6 +1086,7 @@ int main(void)
 		cmocka_unit_test(test_cmd_submit_setup_verbatim),
 		cmocka_unit_test(test_ret_submit_golden),
 		cmocka_unit_test(test_ret_submit_negative_status),
+		cmocka_unit_test(test_ret_status_clamped),
 		cmocka_unit_test(test_cmd_unlink_golden),
 		cmocka_unit_test(test_ret_unlink_golden),
 		cmocka_unit_test(test_header_encode_zeroes_unused),

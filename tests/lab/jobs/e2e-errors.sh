@@ -46,7 +46,7 @@ expect_error errors-busid "not exported" --once --remote 127.0.0.1 --busid 9-9 -
 expect_error errors-refused "refused" --once --remote 127.0.0.1:3999 --busid "$SB" --udc dummy_udc.0
 expect_error errors-not-usbip "does not speak USB/IP" --remote 127.0.0.1:3998 --busid "$SB" --udc dummy_udc.0
 expect_error errors-udc "does not exist" --remote 127.0.0.1 --busid "$SB" --udc nosuch.0
-[ -n "$NB" ] && expect_error errors-cs-interface "CS_INTERFACE" --remote 127.0.0.1 --busid "$NB" --udc dummy_udc.0
+[ -n "$NB" ] && expect_error errors-cs-interface "FunctionFS: interface 0 .*CS_INTERFACE" --backend functionfs --remote 127.0.0.1 --busid "$NB" --udc dummy_udc.0
 # nothing may be left half-imported: the stick is available again (usbip_status 1)
 if wait_for 10 grep -qx 1 /sys/bus/usb/devices/$SB/usbip_status; then
 	result errors-released PASS "$SB is available for import again after the failures"

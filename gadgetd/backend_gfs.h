@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * backend_gfs.h - the GadgetFS implementation of struct gadget_backend_ops
+ * (backend.h) on gadgetfs.ko (drivers/usb/gadget/legacy/inode.c).
+ *
+ * One instance (b->inst[0]) presents one configuration, given as the ep0
+ * configuration write (gfs_io.h gfs_blob_check()): the kernel answers
+ * GET_DESCRIPTOR(DEVICE, CONFIG, OTHER_SPEED, QUALIFIER) from it byte for byte,
+ * so class-specific descriptors and alternate settings reach the host unchanged.
+ * Endpoints keep the device's addresses: endpoint i of the instance is the
+ * GadgetFS file whose number and direction are those of eps[i].addr, and
+ * remote_windex() returns wIndex as it is.
+ *
+ * Events (ops->events), from the GadgetFS events (include/uapi/linux/usb/gadgetfs.h):
+ *   CONNECT (first SETUP after a bind or a reset)  GB_EV_BIND the first time, else
+ *                                       nothing; the link speed is remembered for
+ *                                       ep_desc() and the endpoint configuration
+ *   DISCONNECT (= bus reset or disconnect) GB_EV_DISABLE if configured
+ *   SUSPEND                             GB_EV_SUSPEND; the next SETUP after it is
+ *                                       preceded by GB_EV_RESUME (GadgetFS has no
+ *                                       resume event)
+ *   SETUP SET_CONFIGURATION             acknowledged here (the kernel accepted it and
+ *                                       userspace may not stall it, inode.c:1442-1457|
+ *                                       1457-1472), then GB_EV_ENABLE (value != 0, after
+ *                                       a GB_EV_DISABLE if already configured) or
+ *                                       GB_EV_DISABLE (value 0, if configured)
+ *   any other SETUP                     GB_EV_SETUP; answered with ep0_reply,
+ *                                       ep0_read or ep0_stall before events() reads on
+ *
+ * Endpoints are enabled by the caller (ep_enable) after GB_EV_ENABLE or while
+ * handling SET_INTERFACE: GadgetFS never enables or disables them itself
+ * (inode.c:1422|1437). The endpoint files need root (default_perm 0600,
+ * inode.c:1947-1953|1976-1982) unless gadgetfs.ko was loaded with default_uid/gid.
+ *
+ * Transfers (ops->submit, cancel, reap, ...) do not use Linux AIO, although
+ * GadgetFS implements it: cancelling a GadgetFS iocb, or tearing down an AIO
+ * context with one in flight, deadlocks the kernel (gfs_xfer.h says why). They
+ * run as synchronous I/O in one worker thread per endpoint (gfs_xfer.c), set up
+ * by ops->start_io in the relay's process and joined by ops->stop_io; b->aio is
+ * not used.
+ */
+#ifndef GADGETD_BACKEND_GFS_H
+#define GADGETD_BACKEND_GFS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gadgetd/backend.h"
+
+#define GFS_MOUNT_DIR "/run/gadgetd/gadgetfs" /* RUN_DIR "/gadgetfs" */
+#define GFS_EP_BUSY_MS 500 /* ep_enable() waits this long for a closed file's release */
+
+/* One endpoint descriptor of the configuration, in every alternate setting. */
+struct gfs_ep_spec {
+	uint8_t addr;  /* bEndpointAddress, the device's own */
+	uint8_t type;  /* USB_ENDPOINT_XFER_BULK, _INT or _ISOC */
+	uint8_t intf;  /* bInterfaceNumber */
+	uint8_t alt;   /* bAlternateSetting */
+	/* the endpoint file's configuration write: u32 tag 1 (host byte order), then
+	 * the 7-byte FS descriptor and optionally the 7-byte HS one (little-endian
+	 * fields; audio's 9-byte form is refused by ep_config(), inode.c:746-748) */
+	uint8_t cfg[4 + 7 + 7];
+	size_t cfg_len; /* 11 (FS only) or 18 */
+};
+
+/**
+ * backend_gfs_open() - present a configuration through GadgetFS.
+ * @b: filled in: ops, priv, n_inst = 1, inst[0].map = @map and
+ *     inst[0].bConfigurationValue = @bConfigurationValue.
+ * @udc: the UDC (a /sys/class/udc name such as dummy_udc.0, 20980000.usb), which
+ *       must be free; NULL: whichever UDC GadgetFS takes (the first free one).
+ * @config, @len: the ep0 configuration write: u32 tag 0, FS configuration,
+ *       optional HS configuration, 18-byte device descriptor (gfs_blob_check()).
+ * @map: the relay's view; map->ep[i] is eps[i] (same bEndpointAddress).
+ * @eps, @n_ep: every endpoint descriptor of the configuration, all alt settings.
+ *
+ * Mounts GadgetFS at GFS_MOUNT_DIR (or reuses it when already mounted there),
+ * finds the ep0 file (named after the UDC's gadget name: dummy_udc, musb-hdrc,
+ * 20980000.usb, dwc3-gadget, ...), writes @config, which binds the UDC and makes
+ * the device visible, checks that GadgetFS really bound @udc and created the
+ * endpoint files, picks the file of every endpoint (same number and direction:
+ * ep1in-bulk, ep1in, ep1, ...) and reads ep0 once, which turns on delegation of
+ * control requests (inode.c:1009|1024): from then on strings, class and vendor
+ * requests wait for events().
+ * @err: on failure, a sentence (which UDC, which endpoint and what files exist).
+ * Return: 0, or -errno (-ENODEV: no free UDC or gadgetfs.ko missing; -EBUSY:
+ * UDC or ep0 in use; -EINVAL/-EMSGSIZE: @config or @eps unusable; -ENOENT: an
+ * endpoint has no file). On failure everything is undone.
+ */
+int backend_gfs_open(struct gadget_backend *b, const char *udc, const uint8_t *config, size_t len,
+		     const struct ffs_map *map, const struct gfs_ep_spec *eps, unsigned n_ep,
+		     uint8_t bConfigurationValue, char *err, size_t errlen);
+
+/**
+ * backend_gfs_close() - close the endpoint files and ep0 (GadgetFS unbinds: the
+ * host sees a disconnect, dev_release() inode.c:1186-1213|1201-1228), unmount and
+ * remove the mount point. Safe on a half-opened or closed backend. Transfers
+ * still in flight are interrupted first (as ops->stop_io).
+ */
+void backend_gfs_close(struct gadget_backend *b);
+
+/**
+ * backend_gfs_ep_spec() - fill @s from one endpoint's FS descriptor @fs and
+ * optional HS descriptor @hs (7 bytes each as in the configuration; NULL: FS
+ * only), with its interface number @intf and alternate setting @alt.
+ * Return: 0, or -EINVAL when a descriptor is not a 7-byte endpoint descriptor
+ * or the two disagree on address or type.
+ */
+int backend_gfs_ep_spec(struct gfs_ep_spec *s, const uint8_t *fs, const uint8_t *hs, uint8_t intf,
+			uint8_t alt);
+
+#endif

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * present_gfs.c - the present stage through GadgetFS (present.h): one
+ * configuration written to GadgetFS's ep0 as the device has it, class-specific
+ * descriptors and alternate settings included (functionfs/gfs_desc.h), with
+ * the profile's device overrides, on a UDC that GadgetFS takes whole
+ * (backend_gfs.h). No ConfigFS gadget is made.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "functionfs/gfs_desc.h"
+#include "gadgetd/backend_gfs.h"
+#include "gadgetd/log.h"
+#include "gadgetd/present.h"
+
+#define GFS_BLOB_MAX (4 + 2 * GFS_CTRL_MAX + 18)
+
+/* The device descriptor the host sees: the device's, then the profile's overrides. */
+static void device_overrides(struct usb_desc_device *dev, const struct gd_profile *prof)
+{
+	if (prof->has_idVendor)
+		dev->idVendor = prof->idVendor;
+	if (prof->has_idProduct)
+		dev->idProduct = prof->idProduct;
+	if (prof->has_bcdDevice)
+		dev->bcdDevice = prof->bcdDevice;
+}
+
+static int build(struct presented *p, const struct gd_profile *prof, const struct remote_desc *d,
+		 unsigned idx, ssize_t *len)
+{
+	static const struct gfs_desc_opts go = { .udc_has_iso = false };
+	struct usb_desc_device dev = d->dev;
+	unsigned i;
+	int r;
+
+	p->gfs_blob = malloc(GFS_BLOB_MAX);
+	p->lay = calloc(1, sizeof(*p->lay));
+	p->eps = calloc(GFS_MAX_EPS, sizeof(*p->eps));
+	if (!p->gfs_blob || !p->lay || !p->eps)
+		return -ENOMEM;
+	device_overrides(&dev, prof);
+	*len = gfs_config_build(d->cfg[idx], &dev, d->speed, idx == d->active ? d->other : NULL,
+				&go, p->gfs_blob, GFS_BLOB_MAX, p->lay);
+	if (*len < 0)
+		return log_warn_errno((int)*len, "building the GadgetFS configuration %u",
+				      d->cfg[idx]->bConfigurationValue);
+	for (i = 0; i < p->lay->n_ep; i++) {
+		const struct gfs_ep *e = &p->lay->ep[i];
+
+		r = backend_gfs_ep_spec(&p->eps[i], e->fs, e->has_hs ? e->hs : NULL,
+					e->bInterfaceNumber, e->bAlternateSetting);
+		if (r)
+			return log_warn_errno(r, "endpoint 0x%02x of interface %u, alt %u",
+					      e->bEndpointAddress, e->bInterfaceNumber,
+					      e->bAlternateSetting);
+	}
+	return 0;
+}
+
+/*
+ * --user: GadgetFS makes its files root's, mode 0600 (default_perm, inode.c:
+ * 1947-1953), and the relay opens endpoint files as alternate settings change,
+ * so they are given to the relay's user (ep0 stays open in the root process).
+ */
+static int give_files(uid_t uid, gid_t gid)
+{
+	struct dirent *de;
+	char path[512];
+	DIR *dir;
+	int r = 0;
+
+	dir = opendir(GFS_MOUNT_DIR);
+	if (!dir)
+		return -errno;
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", GFS_MOUNT_DIR, de->d_name);
+		if (chown(path, uid, gid) && !r)
+			r = -errno;
+	}
+	closedir(dir);
+	return r;
+}
+
+int present_gfs(struct presented *p, const struct gd_opts *o, const struct gd_profile *prof,
+		const struct remote_desc *d, unsigned cfg_index, const char *udc, int sigfd)
+{
+	char err[1024];
+	ssize_t len;
+	int r;
+
+	p->kind = PRESENT_GADGETFS;
+	snprintf(p->name, sizeof(p->name), "GadgetFS on %s", udc);
+	r = build(p, prof, d, cfg_index, &len);
+	if (r)
+		return r;
+	if (prof->manufacturer || prof->product || prof->serial)
+		log_info("GadgetFS: the device's own strings are shown (the manufacturer, product "
+			 "and serial overrides apply to FunctionFS only)");
+	mkdir(RUN_DIR, 0755);
+	if (signal_pending(sigfd))
+		return -EINTR;
+	r = backend_gfs_open(&p->gb, udc, p->gfs_blob, (size_t)len, &p->lay->map, p->eps,
+			     p->lay->n_ep, p->lay->bConfigurationValue, err, sizeof(err));
+	if (r) {
+		log_warnx("GadgetFS: %s", err);
+		return r;
+	}
+	p->made = true;
+	if (o->user) {
+		r = give_files(o->uid, o->gid);
+		if (r)
+			return log_warn_errno(r, "GadgetFS: giving the endpoint files to %s", o->user);
+	}
+	log_info("GadgetFS bound to UDC %s: %04x:%04x is plugged into the host", udc,
+		 prof->has_idVendor ? prof->idVendor : d->dev.idVendor,
+		 prof->has_idProduct ? prof->idProduct : d->dev.idProduct);
+	return 0;
+}
+
+void present_gfs_undo(struct presented *p)
+{
+	backend_gfs_close(&p->gb);
+	gb_aio_destroy(&p->gb);
+	free(p->gfs_blob);
+	free(p->lay);
+	free(p->eps);
+	p->gfs_blob = NULL;
+	p->lay = NULL;
+	p->eps = NULL;
+	p->kind = PRESENT_NONE;
+}
