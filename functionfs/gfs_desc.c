@@ -297,14 +297,14 @@ static void map_interfaces(const struct usb_desc_config *cfg, struct ffs_map *ma
 
 /* Per endpoint descriptor (gfs_desc_check() bounded them): values and layout. */
 static void plan(const struct usb_desc_config *cfg, int speed,
-		 const struct usb_desc_config *other, struct desc_ep_vals *v,
-		 struct gfs_layout *lay)
+		 const struct usb_desc_config *other, const struct gfs_desc_opts *o,
+		 struct desc_ep_vals *v, struct gfs_layout *lay)
 {
 	enum ffs_speed rs = ffs_speed_of(speed), os = FFS_SPEED_FS;
 	unsigned int i, j;
 
 	other = desc_other_view(cfg, speed, other, &os);
-	lay->has_hs = rs != FFS_SPEED_FS;
+	lay->has_hs = rs != FFS_SPEED_FS || (o && o->always_hs);
 	lay->wTotalLength = config_len(cfg);
 	lay->bConfigurationValue = config_value(cfg);
 	map_interfaces(cfg, &lay->map);
@@ -355,7 +355,7 @@ ssize_t gfs_config_build(const struct usb_desc_config *cfg, const struct usb_des
 
 	memset(&l, 0, sizeof(l));
 	memset(v, 0, sizeof(v));
-	plan(cfg, speed, other, v, &l);
+	plan(cfg, speed, other, o, v, &l);
 
 	put_bytes(&b, &tag, sizeof(tag)); /* host order */
 	put_config(&b, cfg, speed, v, FFS_SPEED_FS);

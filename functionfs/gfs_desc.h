@@ -42,6 +42,14 @@
 struct gfs_desc_opts {
 	bool udc_has_iso;	/* the UDC offers isochronous endpoints */
 	unsigned max_eps;	/* endpoint files the UDC has; 0 = 30 (GFS_MAX_EPS, also the cap) */
+	/*
+	 * The UDC links at high speed whatever the blob says: it has no
+	 * udc_set_speed (musb, gadgetfs.md §1.3), and a full-speed-only blob
+	 * would fail every SETUP ("no high speed config??", inode.c:1354-1360).
+	 * A full- or low-speed device then gets a high-speed part too, with
+	 * wMaxPacketSize and bInterval derived for high speed.
+	 */
+	bool always_hs;
 };
 
 /* One endpoint descriptor of the configuration (every alternate setting has its own). */

@@ -32,10 +32,20 @@ static void device_overrides(struct usb_desc_device *dev, const struct gd_profil
 		dev->bcdDevice = prof->bcdDevice;
 }
 
-static int build(struct presented *p, const struct gd_profile *prof, const struct remote_desc *d,
-		 unsigned idx, ssize_t *len)
+/*
+ * UDCs that link at high speed whatever the gadget driver asks: they have no
+ * udc_set_speed, so GadgetFS's full-speed cap does not reach them
+ * (drivers/usb/musb; gadgetfs.md §1.3).
+ */
+static bool udc_always_hs(const char *udc)
 {
-	static const struct gfs_desc_opts go = { .udc_has_iso = false };
+	return !strncmp(udc, "musb", 4);
+}
+
+static int build(struct presented *p, const struct gd_profile *prof, const struct remote_desc *d,
+		 unsigned idx, const char *udc, ssize_t *len)
+{
+	struct gfs_desc_opts go = { .udc_has_iso = false, .always_hs = udc_always_hs(udc) };
 	struct usb_desc_device dev = d->dev;
 	unsigned i;
 	int r;
@@ -99,9 +109,14 @@ int present_gfs(struct presented *p, const struct gd_opts *o, const struct gd_pr
 
 	p->kind = PRESENT_GADGETFS;
 	snprintf(p->name, sizeof(p->name), "GadgetFS on %s", udc);
-	r = build(p, prof, d, cfg_index, &len);
+	r = build(p, prof, d, cfg_index, udc, &len);
 	if (r)
 		return r;
+	if (udc_always_hs(udc) && d->speed < USB_DESC_SPEED_HIGH)
+		log_info("UDC %s links at high speed only: the %s-speed device is shown at high "
+			 "speed, and where its packets are smaller than the gadget's the ends of "
+			 "IN transfers may differ", udc, d->speed == USB_DESC_SPEED_LOW ? "low" :
+			 "full");
 	if (prof->manufacturer || prof->product || prof->serial)
 		log_info("GadgetFS: the device's own strings are shown (the manufacturer, product "
 			 "and serial overrides apply to FunctionFS only)");

@@ -334,6 +334,31 @@ static void test_storage(void **state)
 	run_free(r);
 }
 
+/*
+ * A UDC that always links at high speed (musb: no udc_set_speed): a full-speed
+ * device gets a high-speed part too, bulk 512, and its endpoint writes are 18
+ * bytes.
+ */
+static void test_always_hs(void **state)
+{
+	static const uint8_t want[] = {
+		TAG0, STORAGE_HEAD(0x20, 0x04, 0x00), BULK(0x81, 64), BULK(0x02, 64),
+		STORAGE_HEAD(0x20, 0x04, 0x00), BULK(0x81, 512), BULK(0x02, 512),
+		STORAGE_DEV(0x02, 64),
+	};
+	struct run *r = run_new(storage_dev_ss, storage_cfg_fs, sizeof(storage_cfg_fs));
+	uint8_t w[GFS_EP_CONFIG_MAX];
+
+	(void)state;
+	r->o.always_hs = true;
+	build_expect(r, USB_DESC_SPEED_FULL, want, sizeof(want));
+	assert_true(r->lay.has_hs);
+	assert_int_equal(gfs_ep_config(&r->lay, 0, w), 18);
+	expect_ep(&r->lay, 0, 0, 0, EP7(0x81, 0x02, 0x40, 0x00, 0x00),
+		  EP7(0x81, 0x02, 0x00, 0x02, 0x00));
+	run_free(r);
+}
+
 /* CDC-ECM: data interface alt 0 without endpoints, alt 1 with the bulk pair. */
 static void test_ecm_alt_settings(void **state)
 {
@@ -643,6 +668,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_acm),
 		cmocka_unit_test(test_storage),
+		cmocka_unit_test(test_always_hs),
 		cmocka_unit_test(test_ecm_alt_settings),
 		cmocka_unit_test(test_vendor_alt_settings),
 		cmocka_unit_test(test_other_speed),
