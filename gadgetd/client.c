@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* client.c - see client.h. The only file that calls connect(). */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -107,6 +108,20 @@ int net_read_all(int fd, void *buf, size_t len, int timeout_ms)
 	return 0;
 }
 
+/* @s is an IPv6 address, with or without a %scope (fe80::1%eth0). */
+static bool is_ipv6_literal(const char *s)
+{
+	struct in6_addr a6;
+	char tmp[INET6_ADDRSTRLEN];
+	size_t n = strcspn(s, "%");
+
+	if (n >= sizeof(tmp))
+		return false;
+	memcpy(tmp, s, n);
+	tmp[n] = 0;
+	return inet_pton(AF_INET6, tmp, &a6) == 1;
+}
+
 int remote_parse(const char *s, struct remote *r, char *err, size_t errlen)
 {
 	const char *host = s, *port = NULL, *end;
@@ -135,8 +150,15 @@ int remote_parse(const char *s, struct remote *r, char *err, size_t errlen)
 		}
 	} else {
 		end = strrchr(s, ':');
-		if (end && strchr(s, ':') != end)
-			end = NULL; /* a bare IPv6 address: no port */
+		if (end && strchr(s, ':') != end) {
+			/* several ':': a bare IPv6 address (no port), nothing else */
+			if (!is_ipv6_literal(s)) {
+				snprintf(err, errlen, "--remote %s: neither HOST:PORT nor an IPv6 "
+					 "address (write [ADDRESS]:PORT for one with a port)", s);
+				return -EINVAL;
+			}
+			end = NULL;
+		}
 		hl = end ? (size_t)(end - s) : strlen(s);
 		if (end)
 			port = end + 1;

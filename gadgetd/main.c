@@ -20,6 +20,7 @@
 #include "gadgetd/profile.h"
 #include "gadgetd/session.h"
 #include "gadgetd/usbids.h"
+#include "gadgetd/usbip.h"
 
 /* Wait @seconds or until a signal. Return: true if a signal came. */
 static bool wait_or_signal(int sigfd, unsigned seconds)
@@ -219,6 +220,17 @@ int main(int argc, char **argv)
 	if (!o.busid) {
 		fprintf(stderr, "gadgetd: --busid BUSID is required (see --list)\n");
 		return 2;
+	}
+	{
+		uint8_t req[USBIP_REQ_IMPORT_LEN];
+
+		/* what the import will send: the same check as the real run's */
+		if (usbip_req_import_encode(o.busid, req) < 0 || strcspn(o.busid, " \t\n/") !=
+		    strlen(o.busid)) {
+			fprintf(stderr, "gadgetd: busid '%.40s%s' is not a valid busid (1..31 "
+				"characters, such as 1-1.2)\n", o.busid, strlen(o.busid) > 40 ? "..." : "");
+			return 2;
+		}
 	}
 	if (o.check) {
 		printf("remote %s, busid %s, udc %s%s%s: configuration OK\n", rem.name, o.busid,
