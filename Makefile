@@ -90,6 +90,18 @@ demo:
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bash scripts/demo.sh
 
+# gadgetd against the kernel's own USB/IP client (vhci) in one lab boot; prints a
+# table and writes .cache/bench/results.md (tests/bench/). Nothing is asserted.
+bench:
+	$(Q)sh scripts/deps.sh lab
+	$(Q)$(MAKE) --no-print-directory all $(B)/tools/bench-xfer
+	$(Q)GADGETD=$(B)/gadgetd bash tests/bench/run-bench.sh
+$(B)/tools/bench-xfer: tests/bench/bench-xfer.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@
+.PHONY: bench
+
 install: $(B)/gadgetd
 	install -D -m 0755 $(B)/gadgetd $(DESTDIR)$(SBINDIR)/gadgetd
 	install -D -m 0644 gadgetd/gadgetd.8 $(DESTDIR)$(MANDIR)/man8/gadgetd.8

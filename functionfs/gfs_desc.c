@@ -226,6 +226,10 @@ int gfs_desc_check(const struct usb_desc_config *cfg, int speed, const struct gf
 	memset(&st, 0, sizeof(st));
 	st.max_eps = max_eps(o);
 
+	/* a configuration with nothing in it: a lying server, nothing to relay */
+	if (!n_intf(cfg))
+		return desc_refuse(err, errlen,
+				   "the configuration has no interfaces: there is nothing to present");
 	/* RBUF_SIZE cuts the kernel's own GET_DESCRIPTOR(CONFIG) reply (§2.3) */
 	total = config_len(cfg);
 	if (total > GFS_CTRL_MAX)

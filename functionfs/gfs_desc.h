@@ -93,6 +93,7 @@ struct gfs_layout {
  *       taken as SuperSpeed, as ffs_speed_of() does). Neither is a refusal.
  * @o: may be NULL (no isochronous endpoints, 30 endpoints).
  * Refuses, in this order:
+ *  - a configuration without interfaces (nothing to relay; a lying server);
  *  - a configuration blob over GFS_CTRL_MAX bytes (its wTotalLength as
  *    gfs_config_build() writes it: SS companions dropped), which the kernel's
  *    own GET_DESCRIPTOR(CONFIG) reply would cut short (RBUF_SIZE,

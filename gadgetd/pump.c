@@ -142,6 +142,11 @@ static int out_forward(struct relay *r, struct rep *e)
 		y = &e->x[i];
 		if (y->st != X_READY)
 			break;
+		/* a ZLP after whole device packets ends the transfer: it must reach the
+		 * device as a packet, so it goes as a URB of its own (rule 4; a flag
+		 * such as URB_ZERO_PACKET is not honoured by every server) */
+		if (!y->actual && n && total % e->rmps == 0)
+			break;
 		total += y->actual;
 		n++;
 		i = (i + 1) % e->depth;

@@ -539,7 +539,14 @@ static void test_ctrl_max(void **state)
 	};
 	struct run *r;
 
+	static const uint8_t empty_cfg[] = { 0x09, 0x02, 0x09, 0x00, 0x00, 0x01, 0x00, 0x80, 0x32 };
+
 	(void)state;
+	/* a configuration without interfaces (a server that lies about wTotalLength) */
+	r = run_new(acm_dev, empty_cfg, sizeof(empty_cfg));
+	refuse_expect(r, USB_DESC_SPEED_HIGH, "has no interfaces");
+	run_free(r);
+
 	r = run_sized(300, NULL, 0, 0);
 	refuse_expect(r, USB_DESC_SPEED_HIGH, "is 300 bytes long");
 	assert_non_null(strstr(r->err, "at most 256 bytes"));

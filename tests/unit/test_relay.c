@@ -409,6 +409,25 @@ static void test_out_full_and_short(void **state)
 	assert_int_equal(urbs, 1); /* reaped in one batch: one URB (rule 3) */
 }
 
+/*
+ * Two full packets and the host's ZLP reaped in one batch: the full packets
+ * may go as one URB (rule 3), but the ZLP must reach the device as a packet,
+ * in a URB of its own (rule 4), or the device never sees the transfer end.
+ */
+static void test_out_zlp_batched(void **state)
+{
+	struct env *e = vendor(state, 512, 512);
+	const uint8_t *a = pat(5);
+
+	assert_int_equal(fake_complete(e->f, fake_pending(e->f, 0, EP_OUT, 0), 512, a), 0);
+	assert_int_equal(fake_complete(e->f, fake_pending(e->f, 0, EP_OUT, 0), 512, a + 512), 0);
+	assert_int_equal(fake_complete(e->f, fake_pending(e->f, 0, EP_OUT, 0), 0, NULL), 0);
+	settle(e);
+	assert_memory_equal(expect_submit(e, 18, 2, false, 1024)->data, a, 1024);
+	expect_submit(e, 19, 2, false, 0);
+	expect_no_pdu(e);
+}
+
 static void test_out_zlp(void **state)
 {
 	struct env *e = vendor(state, 512, 512);
@@ -993,6 +1012,7 @@ int main(void)
 		T(test_in_zlp),
 		T(test_rule6_in_zlp),
 		T(test_out_full_and_short),
+		T(test_out_zlp_batched),
 		T(test_out_zlp),
 		T(test_rule6_out_pairs),
 		T(test_in_stall),
