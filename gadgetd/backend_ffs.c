@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "gadgetd/backend_ffs.h"
+#include "gadgetd/log.h"
 
 
 struct ffs_backend {
@@ -41,6 +42,16 @@ static int ffs_events_op(struct gadget_backend *b, unsigned inst, struct gb_even
 	int n, i, k = 0;
 
 	n = ffs_ep0_events(fb(b)->files[inst].ep0, fe, max < 4 ? max : 4);
+	/*
+	 * -EIDRM: the control request being handled was cancelled (a newer event
+	 * came while it was pending); the read that says so also clears it
+	 * (f_fs.c ffs_ep0_read(), ffs_setup_state_clear_cancelled()), so the
+	 * events behind it are read at once.
+	 */
+	if (n == -EIDRM) {
+		log_debug("ep0: the host's control request was cancelled (EIDRM)");
+		n = ffs_ep0_events(fb(b)->files[inst].ep0, fe, max < 4 ? max : 4);
+	}
 	for (i = 0; i < n; i++) {
 		if (fe[i].type >= sizeof(type) / sizeof(type[0]))
 			continue; /* a newer kernel's event: nothing to do with it */
