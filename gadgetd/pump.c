@@ -31,6 +31,20 @@ static int submit_aio(struct relay *r, struct rep *e, struct ffs_req *req, void 
 	return r->gb->ops->submit(r->gb, e->inst->k, e->idx, req, buf, len);
 }
 
+/* The data URB of transfer @x (the first of those it carries): @len bytes, IN or OUT. */
+static struct urb_slot *submit_xfer(struct relay *r, struct rep *e, struct xfer *x, size_t len,
+				    int *err)
+{
+	struct urb_slot *u = relay_submit(r, U_XFER, e->num, e->in, ep_interval(e), NULL, NULL,
+					  len, err);
+
+	if (u) {
+		u->x = x;
+		x->seqnum = u->seqnum;
+	}
+	return u;
+}
+
 static int clear_device_halt(struct relay *r, struct rep *e)
 {
 	uint8_t s[USB_SETUP_LEN];
@@ -58,7 +72,6 @@ static size_t out_next_size(struct rep *e, bool *cbw_read)
 static int ep_fill(struct relay *r, struct rep *e)
 {
 	struct xfer *x;
-	struct urb_slot *u;
 	size_t n;
 	bool csw, cbw_read;
 	int rr;
@@ -81,11 +94,8 @@ static int ep_fill(struct relay *r, struct rep *e)
 					break;
 				x->bot_csw = csw;
 			}
-			u = relay_submit(r, U_XFER, e->num, true, ep_interval(e), NULL, NULL, n, &rr);
-			if (!u)
+			if (!submit_xfer(r, e, x, n, &rr))
 				return rr;
-			u->x = x;
-			x->seqnum = u->seqnum;
 			x->epoch = e->epoch;
 			x->len = n;
 			x->actual = 0;
@@ -133,7 +143,6 @@ static int out_forward(struct relay *r, struct rep *e)
 {
 	unsigned i = e->finish, n = 0, max = e->bot ? 1 : e->depth, k;
 	struct xfer *first = &e->x[e->finish], *y;
-	struct urb_slot *u;
 	size_t total = 0;
 	bool ended = false;
 	int rr = 0;
@@ -170,11 +179,8 @@ static int out_forward(struct relay *r, struct rep *e)
 		}
 	}
 	e->held = false;
-	u = relay_submit(r, U_XFER, e->num, false, ep_interval(e), NULL, NULL, total, &rr);
-	if (!u)
+	if (!submit_xfer(r, e, first, total, &rr))
 		return rr;
-	u->x = first;
-	first->seqnum = u->seqnum;
 	first->span = n;
 	for (k = 0, i = e->finish; !rr && k < n; k++, i = (i + 1) % e->depth) {
 		rr = conn_queue(&r->conn, e->x[i].buf, e->x[i].actual);
