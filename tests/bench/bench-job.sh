@@ -250,6 +250,16 @@ sim_up() {
 	wait_for 20 grep -q 'ready on' "$LAB_OUT/sim-$1.log"
 }
 sim_down() { kill -TERM "$SIMPID" 2>/dev/null; wait "$SIMPID" 2>/dev/null; SIMPID=; }
+# sim_idle: wait (at most 60 s) until usbip-sim has filled its IN programs, i.e.
+# used no CPU for a second
+sim_idle() {
+	local a b
+	for _ in $(seq 60); do
+		a=$(cpu_ticks "$SIMPID"); sleep 1; b=$(cpu_ticks "$SIMPID")
+		[ "$a" = "$b" ] && return 0
+	done
+	note "usbip-sim was still busy after 60 s"
+}
 
 # bulk_runs CLIENT NODE PID...: the control round trip, then OUT and IN at each
 # size; the CPU time of PIDs per MiB over the bulk runs. Endpoints by position
@@ -266,7 +276,7 @@ bulk_runs() {
 	note "control $c: ${l#RES ctrl }"
 	t0=$(cpu_ticks "$@")
 	# SIZE DEPTH IN-EP MAX-MiB (each IN source holds 1 MiB more than its run may take)
-	for run in "512 1 #2 7" "16384 1 #3 15" "65536 1 #4 31" "65536 8 #5 31"; do
+	for run in "512 1 #2 3" "16384 1 #3 11" "65536 1 #4 19" "65536 8 #5 31"; do
 		read -r size depth ep mb <<< "$run"
 		case $size in 512) lab="512 B";; 16384) lab="16 KiB";; 65536) lab="64 KiB";; esac
 		[ "$depth" = 1 ] || lab="$lab x$depth"
@@ -288,8 +298,9 @@ bulk_runs() {
 phase "simulated bulk device, vhci"
 if sim_up vhci; then
 	vhci_attach 1-1 3241 || missing "usbip --tcp-port 3241 attach -b 1-1 failed"
-	if wait_for 30 eval 'V=$(vhci_dev $SIMID) && configured $V'; then
+	if wait_for 60 eval 'V=$(vhci_dev $SIMID) && configured $V'; then
 		N=$(usbnode "$V"); wait_for 10 test -c "$N"
+		sim_idle
 		bulk_runs vhci "$N" $(vhci_threads)
 	else
 		missing "sim, vhci: no device $SIMID behind vhci_hcd"
@@ -305,6 +316,7 @@ if sim_up gadgetd; then
 	gd_start sim --remote 127.0.0.1:3241 --busid 1-1
 	if G=$(gadgetd_wait_gadget $SIMID 60) && wait_for 30 configured "$G"; then
 		N=$(usbnode "$G"); wait_for 10 test -c "$N"
+		sim_idle
 		bulk_runs gadgetd "$N" "$GPID"
 		rec "peak RSS (VmHWM), sim bulk, MiB" "-" gadgetd "$(awk -v k="$(hwm_kib "$GPID")" 'BEGIN { printf "%.1f", k / 1024 }')"
 	else

@@ -28,6 +28,7 @@ CACHE=$(cd "${LAB_CACHE:-$REPO/.cache/lab}" && pwd)
 OUT=$CACHE/out/bench-job
 echo "bench: booting the lab once; 6 to 10 minutes under TCG"
 t0=$SECONDS
+load0=$(cut -d' ' -f1 /proc/loadavg)
 # progress: the job's own lines; everything is in $RES/lab.log
 set +e
 bash "$REPO/scripts/lab.sh" run "$REPO/tests/bench/bench-job.sh" 2>&1 | tee "$RES/lab.log" |
@@ -36,6 +37,7 @@ bash "$REPO/scripts/lab.sh" run "$REPO/tests/bench/bench-job.sh" 2>&1 | tee "$RE
 rc=${PIPESTATUS[0]}
 set -e
 secs=$((SECONDS - t0))
+load1=$(cut -d' ' -f1 /proc/loadavg)
 TSV=$OUT/bench.tsv
 if [ ! -s "$TSV" ]; then
 	echo "bench: the lab run produced no measurements (status $rc); the end of its log:" >&2
@@ -52,7 +54,8 @@ qemu=$(qemu-system-x86_64 --version | sed -n '1s/^QEMU emulator version //p')
 	echo
 	echo "Machine: $(uname -m), ${cpu:-unknown CPU}, $(nproc) CPUs, Linux $(uname -r); lab: QEMU $qemu," \
 	     "${LAB_ACCEL:-tcg}, 2 guest CPUs, guest kernel $(cat "$CACHE/kpkg" 2>/dev/null || echo '?');" \
-	     "gadgetd $rev; one lab run, ${secs} s."
+	     "gadgetd $rev; one lab run, ${secs} s; host load average $load0 before, $load1 after" \
+	     "(the lab's QEMU alone makes about 2; more means something else ran too, and TCG numbers drop with it)."
 	echo
 	echo "| test | RTT | gadgetd | vhci | ratio |"
 	echo "|---|---|---|---|---|"
