@@ -4,7 +4,8 @@
 # one after the other:
 #   storage   QEMU usb-storage (high speed, usbipd): dd read and write, 1 MiB
 #             blocks, O_DIRECT, at 0, 2, 10 and 50 ms RTT (netem on lo, delay
-#             RTT/2 each way); the order of the two clients alternates per RTT
+#             RTT/2 each way); at each RTT the clients take two turns, A B B A,
+#             vhci first at 0 and 10 ms, gadgetd first at 2 and 50 ms
 #   keyboard  QEMU usb-kbd: `sendkey a` through the monitor; latency from the
 #             server-side URB completion (usbmon, the keyboard's bus) to the
 #             host-side evdev event (both CLOCK_MONOTONIC), press and release
@@ -122,39 +123,38 @@ head -c 8M /dev/urandom > /tmp/wpat
 # ... copied, S s, ..."); 1 and DD_ERR when dd failed
 dd_io() {
 	local out
-	DD_B= DD_S=
+	DD_B='' DD_S=''
 	out=$(timeout 600 dd "$@" 2>&1) || { DD_ERR=$(echo "$out" | tail -1); return 1; }
 	read -r DD_B DD_S <<< "$(echo "$out" | awk '/copied/ { print $1, $(NF - 3) }')"
 	[ -n "$DD_S" ] || { DD_ERR="no summary from dd"; return 1; }
 }
 addf() { awk -v a="$1" -v b="$2" 'BEGIN { print a + b }'; }
 mbps() { awk -v b="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.2f", b / s / 1e6 }'; }
-# storage_run CLIENT RTT SD PID...: the timed reads and writes, 1 MiB blocks,
-# O_DIRECT, alternating, twice each (once at 50 ms); MB/s = all bytes / all
-# seconds; adds the bytes to MOVED_<CLIENT> and the CPU ticks of PIDs to CPU_<CLIENT>
+# storage_run CLIENT RTT SD PID...: one turn: a 16 MiB read, then an 8 MiB write
+# (4 and 2 MiB at 50 ms), 1 MiB blocks, O_DIRECT; adds the bytes and seconds to
+# RB/RS/WB/WS[CLIENT], the bytes to MOVED[CLIENT], the CPU ticks of PIDs to CPU[CLIENT]
 storage_run() {
-	local c=$1 rtt=$2 sd=$3 rd=16 wr=8 reps=2 k rb=0 rs=0 wb=0 ws=0 ok=1 t0; shift 3
-	[ "$rtt" -ge 50 ] && { rd=4; wr=2; reps=1; }
+	local c=$1 rtt=$2 sd=$3 rd=16 wr=8 t0 ok=1; shift 3
+	[ "$rtt" -ge 50 ] && { rd=4; wr=2; }
 	timeout 120 dd if="/dev/$sd" of=/dev/null bs=1M count=2 iflag=direct 2>/dev/null  # warm-up
 	netem "$rtt" || { missing "tc netem on lo failed"; return 1; }
 	t0=$(cpu_ticks "$@")
-	for k in $(seq $reps); do
-		dd_io if="/dev/$sd" of=/dev/null bs=1M count=$rd iflag=direct || { ok=; break; }
-		rb=$((rb + DD_B)); rs=$(addf $rs $DD_S)
-		dd_io if=/tmp/wpat of="/dev/$sd" bs=1M count=$wr oflag=direct conv=fsync || { ok=; break; }
-		wb=$((wb + DD_B)); ws=$(addf $ws $DD_S)
-	done
-	eval "CPU_$c=\$((CPU_$c + $(cpu_ticks "$@") - t0))"
+	if dd_io if="/dev/$sd" of=/dev/null bs=1M count=$rd iflag=direct; then
+		RB[$c]=$((RB[$c] + DD_B)); RS[$c]=$(addf "${RS[$c]}" "$DD_S")
+		if dd_io if=/tmp/wpat of="/dev/$sd" bs=1M count=$wr oflag=direct conv=fsync; then
+			WB[$c]=$((WB[$c] + DD_B)); WS[$c]=$(addf "${WS[$c]}" "$DD_S")
+		else ok=; fi
+	else ok=; fi
+	CPU[$c]=$((CPU[$c] + $(cpu_ticks "$@") - t0))
 	netem 0
 	[ -n "$ok" ] || { missing "storage, $c, $rtt ms: dd failed: $DD_ERR"; return 1; }
-	rec "storage read, MB/s" "$rtt" "$c" "$(mbps $rb $rs)"
-	rec "storage write, MB/s" "$rtt" "$c" "$(mbps $wb $ws)"
-	eval "MOVED_$c=\$((MOVED_$c + rb + wb))"
+	MOVED[$c]=$((MOVED[$c] + rd * 1048576 + wr * 1048576))
 }
 storage_vhci() {
 	local rtt=$1 V SD
 	vhci_attach "$SB" || { missing "usbip attach $SB failed"; return 1; }
 	if wait_for 30 eval 'V=$(vhci_dev 46f4:0001) && SD=$(block_behind $V)'; then
+		# shellcheck disable=SC2046 # one word per thread
 		storage_run vhci "$rtt" "$SD" $(vhci_threads)
 	else
 		missing "storage, vhci, $rtt ms: no disk behind vhci_hcd"
@@ -164,7 +164,7 @@ storage_vhci() {
 }
 storage_gadgetd() {
 	local rtt=$1 G SD h
-	gd_start "storage-$rtt" --remote 127.0.0.1 --busid "$SB"
+	gd_start "storage-$rtt-$2" --remote 127.0.0.1 --busid "$SB"
 	if G=$(gadgetd_wait_gadget 46f4:0001 60) && wait_for 30 eval 'SD=$(block_behind $G)'; then
 		storage_run gadgetd "$rtt" "$SD" "$GPID"
 		h=$(hwm_kib "$GPID"); [ "${h:-0}" -gt "$HWM_storage" ] && HWM_storage=$h
@@ -176,16 +176,27 @@ storage_gadgetd() {
 }
 
 phase "storage"
-MOVED_vhci=0 MOVED_gadgetd=0 CPU_vhci=0 CPU_gadgetd=0 HWM_storage=0
+declare -A MOVED=([vhci]=0 [gadgetd]=0) CPU=([vhci]=0 [gadgetd]=0) RB RS WB WS
+HWM_storage=0
 i=0
 for rtt in $RTTS; do
 	netem "$rtt"; note "RTT $rtt ms: ping 127.0.0.1 measures $(ping_rtt) ms"; netem 0
-	if [ $((i % 2)) = 0 ]; then storage_vhci "$rtt"; storage_gadgetd "$rtt"
-	else storage_gadgetd "$rtt"; storage_vhci "$rtt"; fi
+	RB=([vhci]=0 [gadgetd]=0) RS=([vhci]=0 [gadgetd]=0) WB=([vhci]=0 [gadgetd]=0) WS=([vhci]=0 [gadgetd]=0)
+	if [ $((i % 2)) = 0 ]; then order="vhci gadgetd gadgetd vhci"; else order="gadgetd vhci vhci gadgetd"; fi
+	turn=0
+	for c in $order; do
+		turn=$((turn + 1))
+		if [ "$c" = vhci ]; then storage_vhci "$rtt"; else storage_gadgetd "$rtt" "$turn"; fi
+	done
+	for c in vhci gadgetd; do
+		[ "${RS[$c]}" != 0 ] || continue
+		rec "storage read, MB/s" "$rtt" "$c" "$(mbps "${RB[$c]}" "${RS[$c]}")"
+		rec "storage write, MB/s" "$rtt" "$c" "$(mbps "${WB[$c]}" "${WS[$c]}")"
+	done
 	i=$((i + 1))
 done
-rec "CPU per MiB relayed, storage, ms" "all" gadgetd "$(ms_per_mib $CPU_gadgetd $MOVED_gadgetd)"
-rec "CPU per MiB relayed, storage, ms" "all" vhci "$(ms_per_mib $CPU_vhci $MOVED_vhci)"
+rec "CPU per MiB relayed, storage, ms" "all" gadgetd "$(ms_per_mib "${CPU[gadgetd]}" "${MOVED[gadgetd]}")"
+rec "CPU per MiB relayed, storage, ms" "all" vhci "$(ms_per_mib "${CPU[vhci]}" "${MOVED[vhci]}")"
 rec "peak RSS (VmHWM), storage, MiB" "-" gadgetd "$(awk -v k=$HWM_storage 'BEGIN { printf "%.1f", k / 1024 }')"
 
 # ------------------------------------------------------------ keyboard
@@ -193,13 +204,13 @@ rec "peak RSS (VmHWM), storage, MiB" "-" gadgetd "$(awk -v k=$HWM_storage 'BEGIN
 # from the server-side completion (usbmon, text: CLOCK_MONOTONIC mod 4096 s in µs)
 # to the host-side evdev event
 hid_run() {
-	local c=$1 ev=$2 bus dev monpid evpid k res
+	local c=$1 ev=$2 bus dev monpid evpid res
 	bus=$(cat "/sys/bus/usb/devices/$KB/busnum"); dev=$(printf '%03d' "$(cat "/sys/bus/usb/devices/$KB/devnum")")
 	cat "/sys/kernel/debug/usb/usbmon/${bus}u" > "/tmp/mon-$c.txt" & monpid=$!
 	"$BX" evdev "/dev/input/$ev" 120 $((2 * KEYS)) > "/tmp/ev-$c.txt" & evpid=$!
 	wait_for 5 grep -q READY "/tmp/ev-$c.txt"
 	sleep 1
-	for k in $(seq "$KEYS"); do qemu_monitor "sendkey a" >/dev/null; sleep 0.2; done
+	for _ in $(seq "$KEYS"); do qemu_monitor "sendkey a" >/dev/null; sleep 0.2; done
 	wait_for 10 eval '[ "$(grep -c "^KEY code=30 " /tmp/ev-$c.txt)" -ge $((2 * KEYS)) ]'
 	kill "$monpid" "$evpid" 2>/dev/null; wait "$monpid" "$evpid" 2>/dev/null
 	cp "/tmp/mon-$c.txt" "/tmp/ev-$c.txt" "$LAB_OUT/" 2>/dev/null
@@ -301,6 +312,7 @@ if sim_up vhci; then
 	if wait_for 60 eval 'V=$(vhci_dev $SIMID) && configured $V'; then
 		N=$(usbnode "$V"); wait_for 10 test -c "$N"
 		sim_idle
+		# shellcheck disable=SC2046 # one word per thread
 		bulk_runs vhci "$N" $(vhci_threads)
 	else
 		missing "sim, vhci: no device $SIMID behind vhci_hcd"

@@ -26,7 +26,7 @@ mkdir -p "$RES"
 bash "$REPO/scripts/lab.sh" setup
 CACHE=$(cd "${LAB_CACHE:-$REPO/.cache/lab}" && pwd)
 OUT=$CACHE/out/bench-job
-echo "bench: booting the lab once; 6 to 10 minutes under TCG"
+echo "bench: booting the lab once; 5 to 10 minutes under TCG"
 t0=$SECONDS
 load0=$(cut -d' ' -f1 /proc/loadavg)
 # progress: the job's own lines; everything is in $RES/lab.log
