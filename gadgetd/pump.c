@@ -15,7 +15,7 @@
 
 static bool ep_on(const struct rep *e)
 {
-	return e->inst->enabled && e->active;
+	return inst_enabled(e->inst) && e->active;
 }
 
 /* interrupt URBs need interval > 0 (urb.c); units are the server's concern */

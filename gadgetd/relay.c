@@ -93,7 +93,6 @@ static void set_life(struct inst *in_, enum inst_life l)
 		log_debug("configuration %u: %s -> %s", in_->cfgval, life_name(in_->life),
 			  life_name(l));
 	in_->life = l;
-	in_->enabled = l == LIFE_ENABLED || l == LIFE_SUSPENDED;
 }
 
 /*
@@ -107,7 +106,7 @@ static int inst_disable(struct relay *r, struct inst *in_)
 	unsigned i;
 	int rr;
 
-	if (!in_->enabled)
+	if (!inst_enabled(in_))
 		return 0;
 	set_life(in_, LIFE_DISABLED);
 	for (i = 0; i < in_->n_ep; i++) {
@@ -138,7 +137,7 @@ int relay_alt_stop(struct relay *r, struct inst *in_, unsigned intf)
 
 		if (!e->active || !in_intf(in_, e, intf))
 			continue;
-		rr = in_->enabled ? pump_ep_stop(r, e) : 0;
+		rr = inst_enabled(in_) ? pump_ep_stop(r, e) : 0;
 		if (rr)
 			return rr;
 		e->active = false;
@@ -169,7 +168,7 @@ int relay_alt_start(struct relay *r, struct inst *in_, unsigned intf, unsigned a
 	for (i = 0; i < in_->map->n_intf && i < FFS_MAX_INTF; i++)
 		if (in_->map->intf_remote[i] == intf)
 			in_->cur_alt[i] = (uint8_t)alt;
-	if (!in_->enabled)
+	if (!inst_enabled(in_))
 		return 0;
 	for (i = 0; i < in_->n_ep; i++) {
 		if (!in_intf(in_, &in_->ep[i], intf) || in_->ep[i].info->alt != alt)

@@ -104,7 +104,6 @@ struct inst {
 	const struct ffs_map *map;
 	uint8_t cfgval;
 	enum inst_life life;
-	bool enabled; /* LIFE_ENABLED or LIFE_SUSPENDED */
 	unsigned n_ep;
 	struct rep ep[FFS_MAX_EPS];
 	struct bot bots[FFS_MAX_INTF]; /* by interface index, for Bulk-Only interfaces */
@@ -128,6 +127,12 @@ struct relay {
 	int result;
 	bool stop;
 };
+
+/** inst_enabled() - the host has selected @in_'s configuration (suspended or not). */
+static inline bool inst_enabled(const struct inst *in_)
+{
+	return in_->life == LIFE_ENABLED || in_->life == LIFE_SUSPENDED;
+}
 
 /* relay.c: a relay driven one step at a time (relay_run() is these in a loop;
  * the unit tests and the fuzz target drive them themselves) */

@@ -48,25 +48,16 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* "0", or the errno's name (EPIPE for a stall, ETIMEDOUT, ...) */
 static const char *ename(int e)
 {
 	static char b[16];
+	const char *n = e ? strerrorname_np(e) : "0";
 
-	switch (e) {
-	case 0: return "0";
-	case EPIPE: return "EPIPE";
-	case ETIMEDOUT: return "ETIMEDOUT";
-	case EOVERFLOW: return "EOVERFLOW";
-	case EPROTO: return "EPROTO";
-	case ENOENT: return "ENOENT";
-	case ECONNRESET: return "ECONNRESET";
-	case ESHUTDOWN: return "ESHUTDOWN";
-	case ENODEV: return "ENODEV";
-	case EREMOTEIO: return "EREMOTEIO";
-	default:
-		snprintf(b, sizeof(b), "E%d", e);
-		return b;
-	}
+	if (n)
+		return n;
+	snprintf(b, sizeof(b), "E%d", e);
+	return b;
 }
 
 static int open_dev(const char *node)
