@@ -16,11 +16,12 @@
  *                  blob; SET_CONFIGURATION and SET_INTERFACE reach userspace,
  *                  which opens and configures the endpoint files itself.
  *
- * Both deliver the same events (enum gb_event_type). Data moves with Linux
- * native AIO on the endpoint file descriptors, which both kernel interfaces
- * implement (f_fs.c ffs_epfile_read_iter(), inode.c ep_aio()): backend_aio.c
- * holds the submit/cancel/reap operations both share (functionfs/ffs_io.h
- * ffs_aio_*). The unit tests plug in a fake backend of their own.
+ * Both deliver the same events (enum gb_event_type). Data moves through
+ * submit/cancel/reap: FunctionFS with Linux native AIO on its endpoint files
+ * (backend_aio.c, functionfs/ffs_io.h ffs_aio_*); GadgetFS with one worker
+ * thread per endpoint doing blocking reads and writes (gfs_xfer.c), because
+ * cancelling GadgetFS's own AIO deadlocks the kernel (6.1 and 6.12). The unit
+ * tests plug in a fake backend of their own.
  *
  * Endpoints are numbered by their index in the instance's struct ffs_map
  * (functionfs/ffs_desc.h); map->ep[i].alt says which alternate setting of
@@ -158,7 +159,7 @@ struct gadget_backend_ops {
 struct gadget_backend {
 	const struct gadget_backend_ops *ops;
 	void *priv;                    /* the implementation's state */
-	struct ffs_aio aio;            /* backend_aio.c: the kernel AIO context */
+	struct ffs_aio aio;            /* backend_aio.c: the AIO context (FunctionFS) */
 	unsigned n_inst;
 	struct gb_inst inst[GB_MAX_INST];
 };
