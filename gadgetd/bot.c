@@ -8,9 +8,13 @@
 #define CBW_DATA_LEN 8  /* dCBWDataTransferLength */
 #define CBW_FLAGS 12    /* bmCBWFlags: bit 7 = data in */
 
-void bot_reset(struct bot *b)
+void bot_reset(struct bot *b, bool cbw_posted)
 {
+	struct bot_ra *ra = b->ra;
+
 	memset(b, 0, sizeof(*b));
+	b->ra = ra;
+	b->cbw_posted = cbw_posted;
 	b->out_phase = BOT_OUT_CBW;
 	b->in_phase = BOT_IN_IDLE;
 }
@@ -107,6 +111,7 @@ size_t bot_in_size(struct bot *b, size_t chunk, bool *csw)
 		return n;
 	case BOT_IN_CSW:
 		b->in_phase = BOT_IN_IDLE;
+		b->csw_queued = true;
 		*csw = true;
 		return BOT_CSW_LEN;
 	default:
@@ -123,4 +128,11 @@ void bot_in_short(struct bot *b)
 void bot_in_stalled(struct bot *b)
 {
 	plan_in(b, 0);
+}
+
+void bot_csw_done(struct bot *b, bool got_csw)
+{
+	b->csw_queued = false;
+	if (!got_csw)
+		plan_in(b, 0);
 }

@@ -17,8 +17,15 @@
  *     Nothing is asked of the device before a command needs it (some devices
  *     stall an IN token that comes before a command: QEMU's usb-storage does).
  *     Once the device took the CBW (or all of a data-out phase), the data-in
- *     phase is requested, then the 13-byte CSW. A short data-in phase or a
- *     stall ends the data phase: the CSW is requested next (BOT 6.7.2).
+ *     phase is requested as one request of up to the endpoint's chunk (a
+ *     Linux host's whole READ at high speed), and the 13-byte CSW once it is
+ *     complete. A longer data-in phase is requested a piece at a time, each
+ *     once the one before it is complete: a piece that ends short would
+ *     otherwise leave the next piece to catch the CSW. The CSW is never queued
+ *     behind the data: QEMU's usb-storage on xHCI then loses it (the lab saw a
+ *     READ hang until the host's 30 s timeout), and a host never does it.
+ *     A stall of the data-in phase is followed by the CSW (BOT 6.7.2); a
+ *     stalled CSW is requested again, as the host retries.
  */
 #ifndef GADGETD_BOT_H
 #define GADGETD_BOT_H
@@ -41,7 +48,10 @@ enum bot_in_phase {
 	BOT_IN_CSW,   /* the CSW is to be requested next */
 };
 
+struct bot_ra;
+
 struct bot {
+	struct bot_ra *ra;      /* its read-ahead (readahead.h), or NULL */
 	enum bot_out_phase out_phase;
 	bool cbw_posted;        /* OUT: the read that waits for the CBW is queued */
 	bool cmd_in;            /* the current command has a data-in phase */
@@ -50,10 +60,15 @@ struct bot {
 	size_t out_unacked;     /* BOT_OUT_DATA: bytes the device has not acknowledged */
 	enum bot_in_phase in_phase;
 	size_t in_left;         /* BOT_IN_DATA: bytes still to request from the device */
+	bool csw_queued;        /* a CSW request is at the device */
 };
 
-/** bot_reset() - no command in progress (the interface was enabled again). */
-void bot_reset(struct bot *b);
+/**
+ * bot_reset() - no command in progress (the interface was enabled again, or
+ * the host reset the device). Its read-ahead stays attached; @cbw_posted: a
+ * read that waits for a CBW is still queued.
+ */
+void bot_reset(struct bot *b, bool cbw_posted);
 
 /** bot_is_cbw() - @buf (@n bytes) is a Command Block Wrapper (BOT 5.1: 31 bytes, "USBC"). */
 bool bot_is_cbw(const uint8_t *buf, size_t n);
@@ -106,5 +121,12 @@ void bot_in_short(struct bot *b);
 
 /** bot_in_stalled() - the device stalled a data-in request: the CSW comes next (BOT 6.7.2). */
 void bot_in_stalled(struct bot *b);
+
+/**
+ * bot_csw_done() - the CSW request ended. @got_csw: it brought the CSW (it
+ * went to the host). Otherwise it failed (a stall) and the CSW is requested
+ * again once the device's halt is cleared (BOT 6.7.2).
+ */
+void bot_csw_done(struct bot *b, bool got_csw);
 
 #endif

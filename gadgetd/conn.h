@@ -18,7 +18,9 @@
 #include "gadgetd/client.h"
 #include "gadgetd/usbip.h"
 
-#define CONN_RX_MAX_PAYLOAD 65536 /* the largest RET_SUBMIT payload accepted */
+/* the largest RET_SUBMIT payload accepted: the largest IN request the relay
+ * makes (BOT_IN_CHUNK in pump.h) */
+#define CONN_RX_MAX_PAYLOAD 131072
 
 struct conn {
 	struct client *c;   /* fd, devid, next seqnum, the server's name */

@@ -9,6 +9,8 @@
 #include "gadgetd/relay_core.h"
 #include "gadgetd/usb_wire.h"
 
+#define BOT_RESET_REQUEST 0xff /* Bulk-Only Mass Storage Reset (BOT 3.1) */
+
 int ep0_proxy_init(struct ep0_proxy *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -92,6 +94,14 @@ int ep0_setup(struct relay *r, struct inst *in_, const struct usb_ctrlrequest *c
 		p->alt = (uint8_t)wvalue;
 		p->old_alt = current_alt(in_, windex);
 		rr = relay_alt_stop(r, in_, windex);
+		if (rr)
+			return rr;
+	}
+	if (cr->bRequestType == (USB_DIR_OUT | USB_TYPE_CLASS | USB_RECIP_INTERFACE) &&
+	    cr->bRequest == BOT_RESET_REQUEST && !wlength) {
+		/* what the interface had at the device is void: drop it before the
+		 * reset goes (the unlinks reach the server first) */
+		rr = relay_bot_reset(r, in_, windex);
 		if (rr)
 			return rr;
 	}

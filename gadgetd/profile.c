@@ -40,7 +40,7 @@ struct pctx {
 
 static const char *const top_keys[] = {
 	"remote", "busid", "udc", "backend", "device", "dead_peer_timeout", "retry", "user", "allow",
-	NULL,
+	"readahead", NULL,
 };
 static const char *const retry_keys[] = { "min", "max", NULL };
 static const char *const allow_keys[] = { "devices", "classes", NULL };
@@ -291,6 +291,15 @@ static int parse_device(const struct pctx *c, const config_setting_t *dev)
 		}
 	}
 	return ret;
+}
+
+static int parse_readahead(const struct pctx *c, const config_setting_t *s)
+{
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+		return line_err(c, setting_line(s), "readahead: expected a boolean");
+	c->p->has_readahead = true;
+	c->p->readahead = config_setting_get_bool(s);
+	return 0;
 }
 
 static int parse_retry(const struct pctx *c, const config_setting_t *g)
@@ -547,6 +556,8 @@ static int parse_root(const struct pctx *c, const config_setting_t *root)
 			ret = parse_retry(c, s);
 		else if (!strcmp(k, "user"))
 			ret = parse_user(c, s);
+		else if (!strcmp(k, "readahead"))
+			ret = parse_readahead(c, s);
 		else
 			ret = parse_allow(c, s);
 	}

@@ -28,6 +28,7 @@
  *   dead_peer_timeout = 10;            seconds, 1..3600
  *   retry = { min = 1; max = 30; };    seconds, 1..3600 each; min <= max
  *   user = "gadgetd";                  1..32 characters, [a-z_][a-z0-9_-]*
+ *   readahead = true;                  Bulk-Only read-ahead (scsi_ra.h); default true
  *   allow = {                           group: what may be presented at all
  *     devices = [ "1d6b:0104", "046d:*" ];   "VVVV:PPPP" or "VVVV:*", 4 hex digits each
  *     classes = [ 3, 8, 0xff ];               integers 0..255, or strings "0xNN"
@@ -55,6 +56,8 @@ struct gd_profile {
 	unsigned dead_peer_timeout;   /* seconds, 1..3600: key dead_peer_timeout; how soon a silent server is declared dead (TCP keepalive + TCP_USER_TIMEOUT); default 10 applied by the daemon, not here */
 	bool has_retry_min, has_retry_max;
 	unsigned retry_min, retry_max; /* seconds, 1..3600: group retry = { min = 1; max = 30; }; min <= max when both given (error names the line of max) */
+	bool has_readahead;
+	bool readahead;                /* key readahead = false: no Bulk-Only read-ahead (scsi_ra.h); default on */
 	char *user;                    /* key user = "gadgetd": run the relay as this user (1..32 chars, [a-z_][a-z0-9_-]*) — do not resolve it here (pure) */
 	bool has_allow;                /* group allow = { devices = [ "1d6b:0104", "046d:*" ]; classes = ( 3, 8, "0xff" ); }; */
 	unsigned n_allow_dev;

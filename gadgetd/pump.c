@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "gadgetd/log.h"
+#include "gadgetd/readahead.h"
 #include "gadgetd/relay_core.h"
 #include "gadgetd/usb_wire.h"
 
@@ -60,6 +61,8 @@ static int clear_device_halt(struct relay *r, struct rep *e)
 	return 0;
 }
 
+_Static_assert(BOT_IN_CHUNK <= CONN_RX_MAX_PAYLOAD, "a Bulk-Only data-in request must fit a RET_SUBMIT");
+
 /* The next read from the host: one packet (rule 1), or what the CBW says (rule 5). */
 static size_t out_next_size(struct rep *e, bool *cbw_read)
 {
@@ -69,7 +72,17 @@ static size_t out_next_size(struct rep *e, bool *cbw_read)
 	return bot_out_size(e->bot, e->xsize, e->gmps, cbw_read);
 }
 
-static int ep_fill(struct relay *r, struct rep *e)
+bool pump_urb_queued(const struct rep *e)
+{
+	unsigned k;
+
+	for (k = 0; k < e->depth; k++)
+		if (e->x[k].st == X_URB)
+			return true;
+	return false;
+}
+
+static int ep_fill(struct relay *r, struct rep *e, bool *filled)
 {
 	struct xfer *x;
 	size_t n;
@@ -86,8 +99,15 @@ static int ep_fill(struct relay *r, struct rep *e)
 			n = e->xsize;
 			x->bot_csw = false;
 			if (e->bot) {
-				/* Bulk-Only: one request at a time, only what a command needs */
-				if (x != &e->x[e->finish] || e->x[e->finish].st != X_IDLE)
+				/* Bulk-Only: only what a command needs, each request once
+				 * the one before is done (bot.h) */
+				if (e->bot->ra && ra_in_fill(e, x)) {
+					/* answered from what was read ahead */
+					*filled = true;
+					e->start = (e->start + 1) % e->depth;
+					continue;
+				}
+				if (pump_urb_queued(e))
 					break;
 				n = bot_in_size(e->bot, e->xsize, &csw);
 				if (!n)
@@ -179,6 +199,18 @@ static int out_forward(struct relay *r, struct rep *e)
 		}
 	}
 	e->held = false;
+	if (first->bot_cbw && e->bot->ra) {
+		rr = ra_out_cbw(r, e, first);
+		if (rr < 0 || rr == 2)
+			return rr < 0 ? rr : 1; /* held until the read-ahead has ended */
+		if (rr == 1) {
+			/* answered from what was read ahead: nothing goes to the device */
+			first->bot_cbw = false;
+			first->st = X_IDLE;
+			e->finish = (e->finish + 1) % e->depth;
+			return 0;
+		}
+	}
 	if (!submit_xfer(r, e, first, total, &rr))
 		return rr;
 	first->span = n;
@@ -242,9 +274,13 @@ static int ep_drain(struct relay *r, struct rep *e)
 
 int pump(struct relay *r, struct rep *e)
 {
+	bool filled = false;
 	int rr = ep_drain(r, e);
 
-	return rr ? rr : ep_fill(r, e);
+	if (!rr)
+		rr = ep_fill(r, e, &filled);
+	/* transfers filled without a URB are ready at once */
+	return rr || !filled ? rr : ep_drain(r, e);
 }
 
 /* Whether an IN completion needs a ZLP after it on the gadget side (rule 6). */
@@ -332,10 +368,14 @@ static int in_ret_submit(struct relay *r, struct rep *e, struct xfer *x, int sta
 
 	if (unlinking || !ep_on(e) || status == -ECONNRESET || status == -ENOENT) {
 		x->st = X_DONE;
+		if (e->bot && x->bot_csw)
+			bot_csw_done(e->bot, true); /* nothing to ask again for */
 	} else if (status == -EPIPE && x->epoch != e->epoch) {
 		/* submitted before the halt was cleared on the device: the host
 		 * sees the first stall only */
 		x->st = X_DONE;
+		if (e->bot && x->bot_csw)
+			bot_csw_done(e->bot, false); /* failed with the data phase's stall */
 	} else if (status == -EPIPE) {
 		/* halt the gadget endpoint in order (ep_drain), clear the device's
 		 * at once; no new URBs until that is done */
@@ -345,9 +385,14 @@ static int in_ret_submit(struct relay *r, struct rep *e, struct xfer *x, int sta
 		rr = clear_device_halt(r, e);
 		if (rr)
 			return rr;
-		if (e->bot && !x->bot_csw)
-			bot_in_stalled(e->bot); /* the CSW after the halt is cleared, BOT 6.7.2 */
+		/* the CSW after the halt is cleared, BOT 6.7.2 */
+		if (e->bot && x->bot_csw)
+			bot_csw_done(e->bot, false);
+		else if (e->bot)
+			bot_in_stalled(e->bot);
 	} else {
+		if (e->bot && x->bot_csw)
+			bot_csw_done(e->bot, true);
 		if (len)
 			memcpy(x->buf, payload, len);
 		x->actual = len;
@@ -355,6 +400,8 @@ static int in_ret_submit(struct relay *r, struct rep *e, struct xfer *x, int sta
 			log_info("ep%u: IN URB status %s", e->idx + 1, strerror(-status));
 		x->zlp_after = in_needs_zlp(e, x);
 		x->st = X_READY;
+		if (e->bot && e->bot->ra)
+			return ra_in_done(r, e, x->bot_csw, payload, len);
 	}
 	return 0;
 }
@@ -497,7 +544,7 @@ int pump_ep_init(struct rep *e, struct inst *in_, unsigned idx, const struct ffs
 		e->depth = 2;
 		e->xsize = e->rmps;
 	} else if (e->bot) {
-		e->depth = 8;
+		e->depth = e->in ? 4 : 8; /* IN: a data phase and its CSW (bot.h) */
 		e->xsize = e->in ? BOT_IN_CHUNK : BOT_CHUNK;
 	} else {
 		e->depth = XFER_DEPTH_MAX;
@@ -538,7 +585,7 @@ void pump_ep_start(struct relay *r, struct rep *e)
 		e->xsize = e->gmps;
 	e->parked = false;
 	if (e->bot)
-		bot_reset(e->bot);
+		bot_reset(e->bot, false);
 }
 
 void pump_ep_cancel_all(struct relay *r, struct rep *e)
@@ -559,6 +606,11 @@ int pump_ep_stop(struct relay *r, struct rep *e)
 	int rr;
 
 	e->held = false;
+	if (e->bot && e->in) {
+		rr = ra_abort(r, e->bot, true);
+		if (rr)
+			return rr;
+	}
 	for (k = 0; k < e->depth; k++) {
 		struct xfer *x = &e->x[k];
 
@@ -580,4 +632,41 @@ int pump_ep_stop(struct relay *r, struct rep *e)
 	}
 	e->stalled = false;
 	return 0;
+}
+
+int pump_bot_reset(struct relay *r, struct bot *b, struct rep *in, struct rep *out)
+{
+	struct rep *eps[2] = { in, out };
+	bool cbw_posted = false;
+	unsigned i, k;
+	int rr;
+
+	rr = ra_abort(r, b, false);
+	for (i = 0; !rr && i < 2; i++) {
+		struct rep *e = eps[i];
+
+		if (!e)
+			continue;
+		for (k = 0; !rr && k < e->depth; k++) {
+			struct xfer *x = &e->x[k];
+
+			if (x->st == X_URB && (e->in || x->span)) {
+				struct urb_slot *u = urb_find(&r->urbs, x->seqnum);
+
+				if (u && !u->unlinking)
+					rr = relay_unlink(r, u);
+			} else if (x->st == X_AIO && x->bot_cbw_read && !e->in) {
+				cbw_posted = true; /* it waits for the host's next CBW */
+			} else if (x->st == X_AIO) {
+				/* a data phase the host gave up: its next CBW must not
+				 * land in a data-out read, nor old data reach it */
+				r->gb->ops->cancel(r->gb, &x->req);
+				r->gb->ops->cancel(r->gb, &x->zreq);
+			} else if (x->st == X_READY || x->st == X_STALL) {
+				x->st = X_DONE;
+			}
+		}
+	}
+	bot_reset(b, cbw_posted);
+	return rr;
 }

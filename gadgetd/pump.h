@@ -23,7 +23,7 @@
  *    larger one safe. A larger request could stop half full while the other
  *    side waits for what is already in it, and neither side would move again.
  *  Rule 2, depth, not size: several requests in flight per endpoint (16 on
- *    bulk, 2 on interrupt, 8 on Bulk-Only) give the throughput.
+ *    bulk, 2 on interrupt, 8 on a Bulk-Only OUT) give the throughput.
  *  Rule 3, join only what has arrived: consecutive full packets that are
  *    already here, and at most one short packet or ZLP after them, may go as
  *    one URB. Never wait for more data to make a bigger one (rule 6 is the one
@@ -55,7 +55,8 @@
 
 #define XFER_DEPTH_MAX 16    /* transfers in a bulk endpoint's ring (rule 2) */
 #define BOT_CHUNK 16384      /* bytes per OUT request in a Bulk-Only data phase */
-#define BOT_IN_CHUNK 65536   /* bytes per IN request in a Bulk-Only data phase */
+#define BOT_IN_CHUNK 131072  /* bytes per IN request in a Bulk-Only data phase: a
+				* Linux host's whole READ at high speed (240 sectors) */
 #define HOLD_NS 2000000      /* how long half a device packet may wait for the rest */
 
 struct relay;
@@ -105,6 +106,17 @@ int pump_ret_submit(struct relay *r, struct urb_slot *u, int status, const uint8
 int pump_unlinked(struct relay *r, struct urb_slot *t);
 /** pump_clear_halt_done() - the device's halt on @e is cleared: URBs may go again. */
 int pump_clear_halt_done(struct relay *r, struct rep *e, int status);
+/** pump_urb_queued() - whether a transfer of @e is at the device. */
+bool pump_urb_queued(const struct rep *e);
+/**
+ * pump_bot_reset() - the host resets Bulk-Only interface @b (Bulk-Only Mass
+ * Storage Reset, BOT 3.1), bulk endpoints @in and @out: its read-ahead is
+ * dropped, the URBs of the command it gave up are unlinked, the data-phase
+ * reads and writes it gave up are cancelled; a read that waits for a CBW stays.
+ * Called before the reset is forwarded, so the unlinks reach the server first.
+ * Return: 0 or -errno.
+ */
+int pump_bot_reset(struct relay *r, struct bot *b, struct rep *in, struct rep *out);
 /** pump_hold_expired() - TOK_HOLD fired: held OUT packets go alone (rule 6). */
 int pump_hold_expired(struct relay *r);
 

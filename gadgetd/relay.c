@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "gadgetd/log.h"
+#include "gadgetd/readahead.h"
 #include "gadgetd/relay.h"
 #include "gadgetd/relay_core.h"
 #include "gadgetd/usb_wire.h"
@@ -333,6 +334,8 @@ static int on_ret_unlink(struct relay *r, const struct usbip_header *h)
 	t = urb_find(&r->urbs, target);
 	if (t && t->kind == U_XFER)
 		return pump_unlinked(r, t);
+	if (t && t->kind == U_RA)
+		return ra_unlinked(r, t);
 	if (t)
 		urb_free(&r->urbs, t); /* e.g. a control request that timed out */
 	return 0;
@@ -364,6 +367,8 @@ static int rx_message(void *arg, const struct usbip_header *h, const uint8_t *pa
 			log_warnx("the device refused SET_CONFIGURATION(%u): %s", r->setconf_val,
 				  strerror(-status));
 		return 0;
+	case U_RA:
+		return ra_ret_submit(r, u, status, payload, len);
 	case U_CLEARHALT:
 		e = u->ep;
 		urb_free(&r->urbs, u);
@@ -422,7 +427,54 @@ static bool is_bot(const struct ffs_map *m, unsigned intf)
 	       m->intf_protocol[intf] == 0x50;
 }
 
-static int inst_init(struct relay *r, unsigned k)
+/* The bulk endpoint of @in_ in direction @in that serves Bulk-Only interface @b. */
+static struct rep *bot_ep(struct inst *in_, const struct bot *b, bool in)
+{
+	unsigned i;
+
+	for (i = 0; i < in_->n_ep; i++)
+		if (in_->ep[i].bot == b && in_->ep[i].in == in)
+			return &in_->ep[i];
+	return NULL;
+}
+
+/* Read-ahead for each Bulk-Only interface with both bulk endpoints in alternate setting 0. */
+static int bots_attach(struct inst *in_)
+{
+	unsigned intf;
+	int rr;
+
+	for (intf = 0; intf < in_->map->n_intf && intf < FFS_MAX_INTF; intf++) {
+		struct bot *b = &in_->bots[intf];
+		struct rep *bin = bot_ep(in_, b, true), *bout = bot_ep(in_, b, false);
+
+		if (!bin || !bout || !bin->active || !bout->active)
+			continue;
+		rr = ra_attach(b, bin, bout, in_->map->intf_remote[intf]);
+		if (rr)
+			return rr;
+	}
+	return 0;
+}
+
+int relay_bot_reset(struct relay *r, struct inst *in_, unsigned intf)
+{
+	unsigned k;
+
+	for (k = 0; k < in_->map->n_intf && k < FFS_MAX_INTF; k++) {
+		struct bot *b = &in_->bots[k];
+
+		if (in_->map->intf_remote[k] != intf || !inst_enabled(in_))
+			continue;
+		if (!bot_ep(in_, b, true) || !bot_ep(in_, b, false))
+			continue;
+		log_debug("interface %u: Bulk-Only Mass Storage Reset from the host", intf);
+		return pump_bot_reset(r, b, bot_ep(in_, b, true), bot_ep(in_, b, false));
+	}
+	return 0;
+}
+
+static int inst_init(struct relay *r, unsigned k, bool readahead)
 {
 	struct inst *in_ = &r->inst[k];
 	const struct ffs_map *m = r->gb->inst[k].map;
@@ -442,7 +494,7 @@ static int inst_init(struct relay *r, unsigned k)
 		if (rr)
 			return rr;
 	}
-	return 0;
+	return readahead ? bots_attach(in_) : 0;
 }
 
 static int add_fd(struct relay *r, int fd, uint32_t token)
@@ -476,7 +528,7 @@ static int relay_init(struct relay *r, const struct relay_params *p)
 		rr = conn_init(&r->conn, p->client, r->epfd, TOK_SOCKET);
 	r->n_inst = p->gb->n_inst;
 	for (i = 0; !rr && i < r->n_inst; i++)
-		rr = inst_init(r, i);
+		rr = inst_init(r, i, !p->no_readahead);
 	if (!rr)
 		rr = add_fd(r, p->sigfd, TOK_SIGNAL);
 	if (!rr)
@@ -502,9 +554,12 @@ static void relay_free(struct relay *r)
 			pump_ep_cancel_all(r, &r->inst[k].ep[i]);
 	if (r->io_started)
 		r->gb->ops->stop_io(r->gb);
-	for (k = 0; k < r->n_inst; k++)
+	for (k = 0; k < r->n_inst; k++) {
 		for (i = 0; i < r->inst[k].n_ep; i++)
 			pump_ep_free(&r->inst[k].ep[i]);
+		for (i = 0; i < FFS_MAX_INTF; i++)
+			ra_detach(&r->inst[k].bots[i]);
+	}
 	conn_free(&r->conn);
 	ep0_proxy_free(&r->ctrl);
 	if (r->epfd >= 0)

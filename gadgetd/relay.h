@@ -27,6 +27,7 @@ struct relay_params {
 	struct client *client;      /* imported device; the relay takes the socket over */
 	struct gadget_backend *gb;  /* the gadget, presented and bound */
 	int sigfd;                  /* signalfd for SIGINT/SIGTERM */
+	bool no_readahead;          /* no Bulk-Only read-ahead (profile: readahead = false) */
 };
 
 /**

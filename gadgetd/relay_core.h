@@ -170,6 +170,12 @@ int relay_alt_stop(struct relay *r, struct inst *in_, unsigned intf);
  * enable its endpoints and start their pumps. Return: 0 or -errno.
  */
 int relay_alt_start(struct relay *r, struct inst *in_, unsigned intf, unsigned alt);
+/**
+ * relay_bot_reset() - the host sends Bulk-Only Mass Storage Reset to interface
+ * @intf (the device's number) of @in_: drop what the interface had at the
+ * device (pump_bot_reset()). A no-op for other interfaces. Return: 0 or -errno.
+ */
+int relay_bot_reset(struct relay *r, struct inst *in_, unsigned intf);
 /** relay_ep0_poll() - watch (or stop watching) every instance's ep0. */
 void relay_ep0_poll(struct relay *r, bool on);
 

@@ -185,6 +185,8 @@ static int stage_relay(struct session *s)
 	struct relay_params rp = { .client = &s->c, .gb = &s->p.gb, .sigfd = s->sigfd };
 	int r;
 
+	rp.no_readahead = s->prof->has_readahead && !s->prof->readahead;
+
 	enter(s, STAGE_RELAY);
 	r = s->o->user ? relay_unprivileged(&rp, s->o, s->sigfd) : relay_run(&rp);
 	if (r == -ECONNRESET)

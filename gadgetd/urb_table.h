@@ -28,6 +28,7 @@ enum urb_kind {
 	U_CLEARHALT,  /* CLEAR_FEATURE(ENDPOINT_HALT) after a device stall */
 	U_UNLINK,     /* CMD_UNLINK of another slot's URB */
 	U_RESET,      /* SET_FEATURE(PORT_RESET): the host reset the gadget */
+	U_RA,         /* a Bulk-Only read-ahead's CBW, data, CSW or reset recovery (readahead.c) */
 };
 
 struct xfer;
@@ -41,6 +42,8 @@ struct urb_slot {
 	struct xfer *x;   /* U_XFER: the first transfer the URB carries */
 	uint32_t target;  /* U_UNLINK: seqnum being unlinked */
 	struct rep *ep;   /* U_CLEARHALT: whose halt */
+	struct bot *bot;  /* U_RA: whose read-ahead */
+	unsigned ra_part; /* U_RA: which part of it (enum ra_part) */
 	bool unlinking;   /* a CMD_UNLINK for it was sent */
 };
 

@@ -31,6 +31,13 @@ static inline void put_le16(uint8_t *p, uint16_t v)
 	p[1] = (uint8_t)(v >> 8);
 }
 
+/** put_le32() - store @v at @p, little-endian (CBW/CSW fields). */
+static inline void put_le32(uint8_t *p, uint32_t v)
+{
+	put_le16(p, (uint16_t)v);
+	put_le16(p + 2, (uint16_t)(v >> 16));
+}
+
 /** get_be16() - the big-endian 16-bit value at @p (USB/IP). */
 static inline uint16_t get_be16(const uint8_t *p)
 {
@@ -41,6 +48,12 @@ static inline uint16_t get_be16(const uint8_t *p)
 static inline uint32_t get_be32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+/** get_be64() - the big-endian 64-bit value at @p (SCSI CDBs and data). */
+static inline uint64_t get_be64(const uint8_t *p)
+{
+	return (uint64_t)get_be32(p) << 32 | get_be32(p + 4);
 }
 
 /** put_be16() - store @v at @p, big-endian. */
@@ -57,6 +70,13 @@ static inline void put_be32(uint8_t *p, uint32_t v)
 	p[1] = (uint8_t)(v >> 16);
 	p[2] = (uint8_t)(v >> 8);
 	p[3] = (uint8_t)v;
+}
+
+/** put_be64() - store @v at @p, big-endian (SCSI CDBs). */
+static inline void put_be64(uint8_t *p, uint64_t v)
+{
+	put_be32(p, (uint32_t)(v >> 32));
+	put_be32(p + 4, (uint32_t)v);
 }
 
 /* Offsets in the setup packet (USB 2.0 §9.3, Table 9-2). */

@@ -6,7 +6,7 @@
 set -eu
 BUILD="build-essential pkg-config libusbgx-dev libconfig-dev libaio-dev libcmocka-dev"
 BUILD="$BUILD clang libclang-rt-dev" # tests/fuzz: libFuzzer, ASan/UBSan runtimes (make fuzz)
-LAB="qemu-system-x86 busybox-static usbip usbutils kmod cpio xz-utils socat evtest util-linux nftables mtp-tools libnss3-tools iputils-ping iproute2 alsa-utils"
+LAB="qemu-system-x86 busybox-static usbip usbutils kmod cpio xz-utils socat evtest util-linux nftables mtp-tools libnss3-tools iputils-ping iproute2 alsa-utils sg3-utils"
 want=$BUILD
 [ "${1:-}" = lab ] && want="$BUILD $LAB"
 missing=

@@ -52,5 +52,11 @@ echo "==== summary ($((SECONDS - t_all))s)"
 cat "$summary"
 pass=$(grep -c 'RESULT [^:]*: PASS' "$summary")
 fail=$(grep -c 'RESULT [^:]*: FAIL' "$summary")
+if [ "$fail" != 0 ]; then
+	# Repeated here so that the end of the output, which is what a CI log
+	# shows, names what failed.
+	echo "failed:"
+	grep 'RESULT [^:]*: FAIL' "$summary" | sed 's/^/  /'
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ] && [ "$pass" -gt 0 ]

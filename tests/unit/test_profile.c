@@ -20,7 +20,7 @@
 
 #include "gadgetd/profile.h"
 
-#define TOP_KEYS "remote, busid, udc, backend, device, dead_peer_timeout, retry, user, allow"
+#define TOP_KEYS "remote, busid, udc, backend, device, dead_peer_timeout, retry, user, allow, readahead"
 
 static const char *srcdir(void)
 {
@@ -531,6 +531,23 @@ static void test_backend(void **state)
 	assert_int_equal(profile_load_string("backend = 1;\n", "t.cfg", &p, &err), -EINVAL);
 }
 
+static void test_readahead(void **state)
+{
+	struct gd_profile p;
+	struct gd_profile_err err;
+
+	(void)state;
+	assert_int_equal(profile_load_string("readahead = false;", "t.cfg", &p, &err), 0);
+	assert_true(p.has_readahead);
+	assert_false(p.readahead);
+	profile_free(&p);
+	assert_int_equal(profile_load_string("", "t.cfg", &p, &err), 0);
+	assert_false(p.has_readahead);
+	profile_free(&p);
+	assert_int_equal(profile_load_string("\nreadahead = \"no\";", "t.cfg", &p, &err), -EINVAL);
+	assert_string_equal(err.msg, "t.cfg:2: readahead: expected a boolean");
+}
+
 static void test_dead_peer_timeout(void **state)
 {
 	struct gd_profile p;
@@ -967,6 +984,7 @@ int main(void)
 		cmocka_unit_test(test_file_errors),
 		cmocka_unit_test(test_free_and_null_err),
 		cmocka_unit_test(test_backend),
+		cmocka_unit_test(test_readahead),
 		cmocka_unit_test(test_dead_peer_timeout),
 		cmocka_unit_test(test_retry),
 		cmocka_unit_test(test_user),

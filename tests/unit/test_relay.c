@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "gadgetd/log.h"
+#include "gadgetd/readahead.h"
 #include "gadgetd/relay_core.h"
 #include "gadgetd/usb_wire.h"
 #include "tests/unit/fake_backend.h"
@@ -698,7 +699,7 @@ static void test_bot_data_in(void **state)
 	expect_no_pdu(e);
 	fake_ret_submit(e->f, 3, 0, 4096, data);
 	settle(e);
-	expect_submit(e, 4, 1, true, 13); /* then the CSW */
+	expect_submit(e, 4, 1, true, 13); /* the CSW once the data is in, never behind it */
 	expect_no_pdu(e);
 	fake_ret_submit(e->f, 4, 0, 13, csw);
 	settle(e);
@@ -710,6 +711,405 @@ static void test_bot_data_in(void **state)
 	fake_complete_writes(e->f, 0, EP_IN);
 	settle(e);
 	expect_no_pdu(e); /* the command is over: nothing more is asked */
+}
+
+/* The host's CBW for @len bytes in, taken by the device: the requests it makes. */
+static void bot_read_cmd(struct env *e, uint32_t len, uint32_t cbw_seq)
+{
+	uint8_t c[31];
+
+	cbw(c, len, true);
+	assert_int_equal(fake_complete(e->f, fake_pending(e->f, 0, EP_OUT, 0), 31, c), 0);
+	settle(e);
+	expect_submit(e, cbw_seq, 2, false, 31);
+	fake_ret_submit(e->f, cbw_seq, 0, 31, NULL);
+	settle(e);
+}
+
+/*
+ * A data-in phase shorter than the CBW announced (INQUIRY with a large
+ * allocation length): the short packet ends the data request, the CSW lands
+ * in the CSW request, and nothing else is asked of the device.
+ */
+static void test_bot_data_in_short(void **state)
+{
+	struct env *e = env_new(state);
+	uint8_t csw[13] = { 'U', 'S', 'B', 'S', 0x34, 0x12, 0, 0, 0xdc, 0 };
+
+	start_bot(e);
+	bot_read_cmd(e, 255, 2);
+	expect_submit(e, 3, 1, true, 255);
+	expect_no_pdu(e);
+	fake_ret_submit(e->f, 3, 0, 36, pat(0x11));
+	settle(e);
+	expect_submit(e, 4, 1, true, 13);
+	fake_ret_submit(e->f, 4, 0, 13, csw);
+	settle(e);
+	assert_int_equal(fake_count(e->f, 0, EP_IN, NULL), 2);
+	assert_int_equal(fake_nth(e->f, 0, EP_IN, 0)->len, 36);
+	assert_memory_equal(fake_nth(e->f, 0, EP_IN, 0)->data, pat(0x11), 36);
+	assert_memory_equal(fake_nth(e->f, 0, EP_IN, 1)->data, csw, 13);
+	fake_complete_writes(e->f, 0, EP_IN);
+	settle(e);
+	expect_no_pdu(e);
+}
+
+/*
+ * A data-in phase longer than one request: a piece at a time, each once the
+ * one before is complete, then the CSW.
+ */
+static void test_bot_data_in_long(void **state)
+{
+	struct env *e = env_new(state);
+	enum { LEN = 2 * BOT_IN_CHUNK + 1000 };
+	uint8_t csw[13] = { 'U', 'S', 'B', 'S' };
+	static uint8_t data[BOT_IN_CHUNK];
+
+	start_bot(e);
+	bot_read_cmd(e, LEN, 2);
+	expect_submit(e, 3, 1, true, BOT_IN_CHUNK);
+	expect_no_pdu(e);
+	fake_ret_submit(e->f, 3, 0, BOT_IN_CHUNK, data);
+	settle(e);
+	expect_submit(e, 4, 1, true, BOT_IN_CHUNK);
+	expect_no_pdu(e);
+	fake_ret_submit(e->f, 4, 0, BOT_IN_CHUNK, data);
+	settle(e);
+	expect_submit(e, 5, 1, true, 1000);
+	expect_no_pdu(e);
+	fake_ret_submit(e->f, 5, 0, 1000, data);
+	settle(e);
+	expect_submit(e, 6, 1, true, 13);
+	expect_no_pdu(e);
+	fake_ret_submit(e->f, 6, 0, 13, csw);
+	settle(e);
+	assert_int_equal(fake_count(e->f, 0, EP_IN, NULL), 4);
+	assert_memory_equal(fake_nth(e->f, 0, EP_IN, 3)->data, csw, 13);
+}
+
+/*
+ * The device stalls the data-in phase (BOT 6.7.2): the host gets the stall,
+ * the device's halt is cleared, and then the CSW is asked for, once.
+ */
+static void test_bot_data_in_stalled(void **state)
+{
+	struct env *e = env_new(state);
+	static const uint8_t clear[8] = { 0x02, 0x01, 0x00, 0x00, 0x81, 0x00, 0x00, 0x00 };
+	uint8_t csw[13] = { 'U', 'S', 'B', 'S', 0x34, 0x12, 0, 0, 0, 0x10, 0, 0, 1 };
+
+	start_bot(e);
+	bot_read_cmd(e, 4096, 2);
+	expect_submit(e, 3, 1, true, 4096);
+	expect_no_pdu(e);
+	fake_ret_submit(e->f, 3, -EPIPE, 0, NULL);
+	settle(e);
+	assert_int_equal(e->f->n_halt, 1);
+	assert_true(e->f->halt[0].in);
+	expect_ctrl(e, 4, clear);
+	expect_no_pdu(e); /* not before the device's halt is cleared */
+	fake_ret_submit(e->f, 4, 0, 0, NULL);
+	settle(e);
+	expect_submit(e, 5, 1, true, 13);
+	expect_no_pdu(e);
+	fake_ret_submit(e->f, 5, 0, 13, csw);
+	settle(e);
+	assert_int_equal(e->f->n_halt, 1);
+	assert_int_equal(fake_count(e->f, 0, EP_IN, NULL), 1);
+	assert_memory_equal(fake_nth(e->f, 0, EP_IN, 0)->data, csw, 13);
+	fake_complete_writes(e->f, 0, EP_IN);
+	settle(e);
+	expect_no_pdu(e);
+}
+
+/* The device stalls the CSW: the host clears the halt and reads it again (BOT 6.7.2). */
+static void test_bot_csw_stalled(void **state)
+{
+	struct env *e = env_new(state);
+	static const uint8_t clear[8] = { 0x02, 0x01, 0x00, 0x00, 0x81, 0x00, 0x00, 0x00 };
+	uint8_t csw[13] = { 'U', 'S', 'B', 'S' };
+
+	start_bot(e);
+	bot_read_cmd(e, 512, 2);
+	expect_submit(e, 3, 1, true, 512);
+	fake_ret_submit(e->f, 3, 0, 512, pat(3));
+	settle(e);
+	expect_submit(e, 4, 1, true, 13);
+	fake_ret_submit(e->f, 4, -EPIPE, 0, NULL);
+	settle(e);
+	fake_complete_writes(e->f, 0, EP_IN);
+	settle(e);
+	assert_int_equal(e->f->n_halt, 1);
+	expect_ctrl(e, 5, clear);
+	expect_no_pdu(e);
+	fake_ret_submit(e->f, 5, 0, 0, NULL);
+	settle(e);
+	expect_submit(e, 6, 1, true, 13);
+	expect_no_pdu(e);
+	fake_ret_submit(e->f, 6, 0, 13, csw);
+	settle(e);
+	assert_int_equal(fake_count(e->f, 0, EP_IN, NULL), 2); /* the data, then the CSW */
+	assert_memory_equal(fake_nth(e->f, 0, EP_IN, 1)->data, csw, 13);
+}
+
+/* ---- Bulk-Only read-ahead (readahead.h, scsi_ra.h) ---- */
+
+#define RA_DISK_BLOCKS 8192 /* 4 MiB of 512-byte blocks */
+
+static void cbw_cmd(uint8_t c[31], uint32_t tag, uint32_t len, const uint8_t *cdb, unsigned n)
+{
+	memset(c, 0, 31);
+	memcpy(c, "USBC", 4);
+	put_le32(c + 4, tag);
+	put_le32(c + 8, len);
+	c[12] = 0x80;
+	c[14] = (uint8_t)n;
+	memcpy(c + 15, cdb, n);
+}
+
+static void cbw_read10(uint8_t c[31], uint32_t tag, uint32_t lba, uint16_t blocks)
+{
+	uint8_t cdb[10] = { 0x28 };
+
+	put_be32(cdb + 2, lba);
+	put_be16(cdb + 7, blocks);
+	cbw_cmd(c, tag, blocks * 512u, cdb, 10);
+}
+
+/* The next PDU, whatever its seqnum: CMD_SUBMIT on @ep, @in, @len bytes. */
+static const struct fake_pdu *expect_any_submit(struct env *e, unsigned ep, bool in, int len)
+{
+	const struct fake_pdu *p = next_pdu(e);
+
+	assert_int_equal(p->h.command, USBIP_CMD_SUBMIT);
+	assert_int_equal(p->h.ep, ep);
+	assert_int_equal(p->h.direction, in ? USBIP_DIR_IN : USBIP_DIR_OUT);
+	assert_int_equal(p->h.u.cmd_submit.transfer_buffer_length, len);
+	return p;
+}
+
+/* A data-in command of the host that goes through to the device and succeeds. */
+static void ra_host_cmd(struct env *e, const uint8_t c[31], const uint8_t *data, uint32_t len)
+{
+	uint8_t csw[13] = { 'U', 'S', 'B', 'S' };
+	uint32_t sc, sd, ss;
+
+	memcpy(csw + 4, c + 4, 4);
+	assert_int_equal(fake_complete(e->f, fake_pending(e->f, 0, EP_OUT, 0), 31, c), 0);
+	settle(e);
+	sc = expect_any_submit(e, 2, false, 31)->h.seqnum;
+	expect_no_pdu(e);
+	fake_ret_submit(e->f, sc, 0, 31, NULL);
+	settle(e);
+	sd = expect_any_submit(e, 1, true, (int)len)->h.seqnum;
+	expect_no_pdu(e);
+	fake_ret_submit(e->f, sd, 0, (int)len, data);
+	settle(e);
+	ss = expect_any_submit(e, 1, true, 13)->h.seqnum;
+	fake_ret_submit(e->f, ss, 0, 13, csw);
+	settle(e);
+	fake_complete_writes(e->f, 0, EP_IN);
+	settle(e);
+}
+
+/* READ CAPACITY(10), then READs of blocks 0..7 and 8..15: the stream read-ahead needs. */
+static void ra_stream(struct env *e)
+{
+	uint8_t c[31], cdb[10] = { 0x25 }, cap[8];
+	static uint8_t blocks[4096];
+
+	start_bot(e);
+	put_be32(cap, RA_DISK_BLOCKS - 1);
+	put_be32(cap + 4, 512);
+	cbw_cmd(c, 1, 8, cdb, 10);
+	ra_host_cmd(e, c, cap, 8);
+	expect_no_pdu(e);
+	cbw_read10(c, 2, 0, 8);
+	ra_host_cmd(e, c, blocks, 4096);
+	expect_no_pdu(e); /* one READ is no stream yet */
+	cbw_read10(c, 3, 8, 8);
+	ra_host_cmd(e, c, blocks, 4096);
+}
+
+/* The read-ahead the relay asked for: its CBW, taken by the device, and its data requests. */
+static void ra_expect_fetch(struct env *e, uint32_t lba, uint32_t *seq_data)
+{
+	const struct fake_pdu *p = expect_any_submit(e, 2, false, 31);
+	unsigned k;
+
+	assert_memory_equal(p->data, "USBC", 4);
+	assert_int_equal(p->data[15], 0x28);
+	assert_int_equal(get_be32(p->data + 17), lba);
+	assert_int_equal(get_be16(p->data + 22), RA_FETCH_BYTES / 512);
+	assert_int_equal(get_le32(p->data + 8), RA_FETCH_BYTES);
+	expect_no_pdu(e); /* nothing is asked on IN before the device took the CBW */
+	fake_ret_submit(e->f, p->h.seqnum, 0, 31, NULL);
+	settle(e);
+	for (k = 0; k < RA_FETCH_BYTES / BOT_IN_CHUNK; k++)
+		seq_data[k] = expect_any_submit(e, 1, true, BOT_IN_CHUNK)->h.seqnum;
+	expect_no_pdu(e); /* the CSW once the data is in */
+}
+
+/* The read-ahead's data comes back (@data for each piece): then its CSW is asked for. */
+static void ra_fetch_data_in(struct env *e, const uint32_t *sd, const uint8_t *data,
+			     uint32_t *seq_csw)
+{
+	unsigned k;
+
+	for (k = 0; k < RA_FETCH_BYTES / BOT_IN_CHUNK; k++) {
+		fake_ret_submit(e->f, sd[k], 0, BOT_IN_CHUNK, data);
+		settle(e); /* the socket holds less than all of it */
+	}
+	*seq_csw = expect_any_submit(e, 1, true, 13)->h.seqnum;
+	expect_no_pdu(e);
+}
+
+static uint32_t ra_tag_of_last_cbw(struct env *e)
+{
+	(void)e;
+	return RA_TAG_BASE; /* the first read-ahead of the session */
+}
+
+/*
+ * Two READs in order: the blocks after them are read ahead, and the host's next
+ * READ is answered from them without the device; its CSW carries the host's tag.
+ */
+static void test_ra_serves_next_read(void **state)
+{
+	struct env *e = env_new(state);
+	static uint8_t data[BOT_IN_CHUNK];
+	uint32_t sd[RA_FETCH_BYTES / BOT_IN_CHUNK], ss;
+	uint8_t c[31], csw[13] = { 'U', 'S', 'B', 'S' };
+	const struct fake_io *w;
+	unsigned k, n0;
+
+	ra_stream(e);
+	ra_expect_fetch(e, 16, sd);
+	/* the host's next READ comes while the read-ahead is at the device: it waits */
+	cbw_read10(c, 0x77, 16, 8);
+	assert_int_equal(fake_complete(e->f, fake_pending(e->f, 0, EP_OUT, 0), 31, c), 0);
+	settle(e);
+	expect_no_pdu(e);
+	for (k = 0; k < BOT_IN_CHUNK; k++)
+		data[k] = (uint8_t)(k / 512 + 16);
+	ra_fetch_data_in(e, sd, data, &ss);
+	put_le32(csw + 4, ra_tag_of_last_cbw(e));
+	n0 = fake_count(e->f, 0, EP_IN, NULL);
+	fake_ret_submit(e->f, ss, 0, 13, csw);
+	settle(e);
+	/* answered: the 8 blocks, then a CSW with the host's tag, status 0 */
+	assert_int_equal(fake_count(e->f, 0, EP_IN, NULL), n0 + 2);
+	w = fake_nth(e->f, 0, EP_IN, n0);
+	assert_int_equal(w->len, 4096);
+	assert_memory_equal(w->data, data, 4096);
+	w = fake_nth(e->f, 0, EP_IN, n0 + 1);
+	assert_int_equal(w->len, 13);
+	assert_memory_equal(w->data, "USBS", 4);
+	assert_int_equal(get_le32(w->data + 4), 0x77);
+	assert_int_equal(get_le32(w->data + 8), 0);
+	assert_int_equal(w->data[12], 0);
+	/* and the next read-ahead goes at once, behind the first */
+	ra_expect_fetch(e, 16 + RA_FETCH_BYTES / 512, sd);
+}
+
+/* A WRITE while a read-ahead is at the device waits for it, then goes; what was read is dropped. */
+static void test_ra_write_waits_and_drops(void **state)
+{
+	struct env *e = env_new(state);
+	static uint8_t data[BOT_IN_CHUNK];
+	uint32_t sd[RA_FETCH_BYTES / BOT_IN_CHUNK], ss;
+	uint8_t c[31], csw[13] = { 'U', 'S', 'B', 'S' }, cdb[10] = { 0x2a };
+
+	ra_stream(e);
+	ra_expect_fetch(e, 16, sd);
+	put_be32(cdb + 2, 16);
+	put_be16(cdb + 7, 8);
+	cbw_cmd(c, 0x78, 4096, cdb, 10);
+	c[12] = 0; /* data out */
+	assert_int_equal(fake_complete(e->f, fake_pending(e->f, 0, EP_OUT, 0), 31, c), 0);
+	settle(e);
+	expect_no_pdu(e); /* held: the device is busy with the read-ahead */
+	ra_fetch_data_in(e, sd, data, &ss);
+	put_le32(csw + 4, RA_TAG_BASE);
+	fake_ret_submit(e->f, ss, 0, 13, csw);
+	settle(e);
+	/* now the WRITE's CBW goes to the device */
+	assert_memory_equal(expect_any_submit(e, 2, false, 31)->data, c, 31);
+	assert_int_equal(e->r->inst[0].bots[0].ra->s.have, 0);
+}
+
+/*
+ * The device stalls a read-ahead's data: the rest is unlinked, and gadgetd
+ * resets the device's Bulk-Only state as a host would (BOT 5.3.4) before the
+ * host's command goes.
+ */
+static void test_ra_stall_recovers(void **state)
+{
+	struct env *e = env_new(state);
+	static const uint8_t reset[8] = { 0x21, 0xff, 0, 0, 0, 0, 0, 0 };
+	static const uint8_t clear_in[8] = { 0x02, 0x01, 0, 0, 0x81, 0, 0, 0 };
+	static const uint8_t clear_out[8] = { 0x02, 0x01, 0, 0, 0x02, 0, 0, 0 };
+	uint32_t sd[RA_FETCH_BYTES / BOT_IN_CHUNK], s1, s2, s3;
+	const struct fake_pdu *p;
+	uint8_t c[31];
+	unsigned k, unlinks = 0;
+
+	ra_stream(e);
+	ra_expect_fetch(e, 16, sd);
+	cbw_read10(c, 0x79, 16, 8);
+	assert_int_equal(fake_complete(e->f, fake_pending(e->f, 0, EP_OUT, 0), 31, c), 0);
+	settle(e);
+	fake_ret_submit(e->f, sd[0], -EPIPE, 0, NULL);
+	settle(e);
+	assert_int_equal(e->f->n_halt, 0); /* the host never sees the read-ahead's stall */
+	while ((p = fake_srv_next(e->f))) {
+		assert_int_equal(p->h.command, USBIP_CMD_UNLINK);
+		unlinks++;
+		fake_ret_unlink(e->f, p->h.seqnum, -ECONNRESET);
+	}
+	assert_int_equal(unlinks, RA_FETCH_BYTES / BOT_IN_CHUNK - 1); /* the other pieces */
+	settle(e);
+	p = next_pdu(e);
+	s1 = p->h.seqnum;
+	assert_memory_equal(p->h.u.cmd_submit.setup, reset, 8);
+	p = next_pdu(e);
+	s2 = p->h.seqnum;
+	assert_memory_equal(p->h.u.cmd_submit.setup, clear_in, 8);
+	p = next_pdu(e);
+	s3 = p->h.seqnum;
+	assert_memory_equal(p->h.u.cmd_submit.setup, clear_out, 8);
+	expect_no_pdu(e);
+	fake_ret_submit(e->f, s1, 0, 0, NULL);
+	fake_ret_submit(e->f, s2, 0, 0, NULL);
+	fake_ret_submit(e->f, s3, 0, 0, NULL);
+	settle(e);
+	/* the host's READ goes to the device as it is */
+	assert_memory_equal(expect_any_submit(e, 2, false, 31)->data, c, 31);
+	(void)k;
+}
+
+/* The host resets the device (Bulk-Only Mass Storage Reset) with a read-ahead at it. */
+static void test_ra_host_reset(void **state)
+{
+	struct env *e = env_new(state);
+	static const uint8_t reset[8] = { 0x21, 0xff, 0, 0, 0, 0, 0, 0 };
+	uint32_t sd[RA_FETCH_BYTES / BOT_IN_CHUNK];
+	const struct fake_pdu *p;
+	unsigned unlinks = 0;
+
+	ra_stream(e);
+	ra_expect_fetch(e, 16, sd);
+	fake_setup(e->f, 0, 0x21, 0xff, 0, 0, 0);
+	settle(e);
+	/* every URB of the read-ahead is unlinked before the reset goes */
+	for (;;) {
+		p = next_pdu(e);
+		if (p->h.command != USBIP_CMD_UNLINK)
+			break;
+		unlinks++;
+	}
+	assert_int_equal(unlinks, RA_FETCH_BYTES / BOT_IN_CHUNK);
+	assert_memory_equal(p->h.u.cmd_submit.setup, reset, 8);
+	assert_null(e->r->inst[0].bots[0].ra->s.busy ? e->r : NULL);
 }
 
 static void test_bot_data_out(void **state)
@@ -1026,7 +1426,15 @@ int main(void)
 		T(test_out_actual_too_long),
 		T(test_status_int_min),
 		T(test_bot_data_in),
+		T(test_bot_data_in_short),
+		T(test_bot_data_in_long),
+		T(test_bot_data_in_stalled),
+		T(test_bot_csw_stalled),
 		T(test_bot_data_out),
+		T(test_ra_serves_next_read),
+		T(test_ra_write_waits_and_drops),
+		T(test_ra_stall_recovers),
+		T(test_ra_host_reset),
 		T(test_bot_data_out_stalled),
 		T(test_bot_not_a_cbw),
 		T(test_ep0_proxy),
