@@ -544,13 +544,16 @@ int pump_ep_init(struct rep *e, struct inst *in_, unsigned idx, const struct ffs
 		e->depth = 2;
 		e->xsize = e->rmps;
 	} else if (e->bot) {
-		e->depth = e->in ? 4 : 8; /* IN: a data phase and its CSW (bot.h) */
+		e->depth = 4; /* exact requests (bot.h): a CBW, a data phase, its CSW */
 		e->xsize = e->in ? BOT_IN_CHUNK : BOT_CHUNK;
 	} else {
 		e->depth = XFER_DEPTH_MAX;
 		e->xsize = e->in ? e->rmps : e->gmps;
 	}
-	bufsize = e->bot && e->in ? BOT_IN_CHUNK : e->bot || !e->in ? BOT_CHUNK : e->rmps;
+	if (e->bot)
+		bufsize = e->in ? BOT_IN_CHUNK : BOT_CHUNK;
+	else
+		bufsize = e->in ? e->rmps : OUT_BUF;
 	for (k = 0; k < e->depth; k++) {
 		e->x[k].ep = e;
 		e->x[k].req.owner = &e->x[k];

@@ -23,7 +23,7 @@
  *    larger one safe. A larger request could stop half full while the other
  *    side waits for what is already in it, and neither side would move again.
  *  Rule 2, depth, not size: several requests in flight per endpoint (16 on
- *    bulk, 2 on interrupt, 8 on a Bulk-Only OUT) give the throughput.
+ *    bulk, 2 on interrupt, 4 on Bulk-Only) give the throughput.
  *  Rule 3, join only what has arrived: consecutive full packets that are
  *    already here, and at most one short packet or ZLP after them, may go as
  *    one URB. Never wait for more data to make a bigger one (rule 6 is the one
@@ -54,7 +54,9 @@
 #include "functionfs/ffs_io.h"
 
 #define XFER_DEPTH_MAX 16    /* transfers in a bulk endpoint's ring (rule 2) */
-#define BOT_CHUNK 16384      /* bytes per OUT request in a Bulk-Only data phase */
+#define BOT_CHUNK 131072     /* bytes per OUT request in a Bulk-Only data phase: a
+				* Linux host's whole WRITE at high speed, one URB */
+#define OUT_BUF 16384        /* buffer of an OUT transfer elsewhere (packets join, rule 3) */
 #define BOT_IN_CHUNK 131072  /* bytes per IN request in a Bulk-Only data phase: a
 				* Linux host's whole READ at high speed (240 sectors) */
 #define HOLD_NS 2000000      /* how long half a device packet may wait for the rest */

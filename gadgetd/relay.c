@@ -241,11 +241,14 @@ static int inst_enable(struct relay *r, struct inst *in_)
 
 static int on_event(struct relay *r, struct inst *in_, const struct gb_event *ev)
 {
+	/* a SETUP comes with every control request: detail, not a state change */
+	void (*say)(const char *, ...) = ev->type == GB_EV_SETUP ? log_debug : log_info;
+
 	if (r->n_inst > 1)
-		log_info("%s event %s (configuration %u)", r->gb->ops->name, ev_name(ev->type),
-			 in_->cfgval);
+		say("%s event %s (configuration %u)", r->gb->ops->name, ev_name(ev->type),
+		    in_->cfgval);
 	else
-		log_info("%s event %s", r->gb->ops->name, ev_name(ev->type));
+		say("%s event %s", r->gb->ops->name, ev_name(ev->type));
 	switch (ev->type) {
 	case GB_EV_ENABLE:
 		return inst_enable(r, in_);

@@ -100,6 +100,11 @@ enum ra_verdict ra_host_cbw(struct scsi_ra *ra, const uint8_t *cbw, size_t *serv
 	ra->cmd_lun = lun;
 	ra->cmd_op = cbw[15];
 	ra->cmd_read = read && in && blocks && len;
+	if (!ra->cmd_read) {
+		/* anything but a READ ends the stream: no read-ahead after it */
+		ra->seq = false;
+		ra->seq_run = 0;
+	}
 	ra->cmd_lba = lba;
 	ra->cmd_blocks = blocks;
 	ra->cmd_data_len = 0;

@@ -1115,12 +1115,14 @@ static void test_ra_host_reset(void **state)
 static void test_bot_data_out(void **state)
 {
 	struct env *e = env_new(state);
-	enum { LEN = 20000 };
-	const uint8_t *data = pat(0x99);
+	enum { LEN = BOT_CHUNK + 3616 };
+	static uint8_t data[LEN];
 	uint8_t c[31];
 	const struct fake_pdu *p;
 	struct fake_io *r1, *r2;
 
+	for (size_t i = 0; i < LEN; i++)
+		data[i] = (uint8_t)(i * 13 + i / 512);
 	start_bot(e);
 	cbw(c, LEN, false);
 	assert_int_equal(fake_complete(e->f, fake_pending(e->f, 0, EP_OUT, 0), 31, c), 0);
@@ -1162,7 +1164,7 @@ static void test_bot_data_out(void **state)
 static void test_bot_data_out_stalled(void **state)
 {
 	struct env *e = env_new(state);
-	const uint8_t *data = pat(0x42);
+	static uint8_t data[BOT_CHUNK];
 	enum { LEN = 200000 };
 	uint8_t c[31], csw[13] = { 'U', 'S', 'B', 'S' };
 	const struct fake_pdu *p;

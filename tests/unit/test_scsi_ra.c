@@ -171,6 +171,10 @@ static void test_other_commands_drop(void **state)
 	cbw_cdb(c, 9, 8 * BL, false, cdb, 10);
 	assert_int_equal(ra_host_cbw(&ra, c, &n, csw), RA_FORWARD);
 	assert_int_equal(ra.have, 0);
+	/* and nothing is read ahead after it: the stream is over */
+	csw_ok(csw, 9);
+	ra_host_csw(&ra, csw, 13);
+	assert_int_equal(ra_plan(&ra, c, &len), 0);
 	/* so the READ that follows goes to the device */
 	read10(c, 10, 16, 8);
 	assert_int_equal(ra_host_cbw(&ra, c, &n, csw), RA_FORWARD);
