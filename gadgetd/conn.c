@@ -12,6 +12,7 @@
 #define TX_INITIAL 65536
 #define RX_CHUNK 65536
 #define RX_CHUNKS_PER_CALL 16
+#define RX_DIRECT_MIN 4096 /* payload bytes still wanted that are read in place */
 
 int conn_init(struct conn *k, struct client *c, int epfd, uint32_t token)
 {
@@ -126,7 +127,13 @@ int conn_receive(struct conn *k, uint32_t events, const struct usbip_rx_ops *ops
 	if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
 		return 0;
 	for (i = 0; i < RX_CHUNKS_PER_CALL; i++) {
-		n = recv(k->c->fd, buf, sizeof(buf), MSG_DONTWAIT);
+		uint8_t *dst;
+		size_t room = usbip_rx_room(&k->rx, &dst);
+		bool direct = room >= RX_DIRECT_MIN;
+
+		/* the rest of a large payload goes straight into the decoder's buffer */
+		n = direct ? recv(k->c->fd, dst, room, MSG_DONTWAIT) :
+			     recv(k->c->fd, buf, sizeof(buf), MSG_DONTWAIT);
 		if (n == 0) {
 			log_warnx("%s closed the connection", k->c->remote.name);
 			return -ECONNRESET;
@@ -136,8 +143,9 @@ int conn_receive(struct conn *k, uint32_t events, const struct usbip_rx_ops *ops
 				return 0;
 			return log_warn_errno(-errno, "%s: connection lost", k->c->remote.name);
 		}
-		log_hexdump("received", buf, (size_t)n);
-		rr = usbip_rx_feed(&k->rx, buf, (size_t)n, ops, arg);
+		log_hexdump("received", direct ? dst : buf, (size_t)n);
+		rr = direct ? usbip_rx_filled(&k->rx, (size_t)n, ops, arg) :
+			      usbip_rx_feed(&k->rx, buf, (size_t)n, ops, arg);
 		if (rr < 0)
 			return rr == -EPROTO || rr == -EMSGSIZE ? -EPROTO : (int)rr;
 		if (*stop)

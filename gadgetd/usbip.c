@@ -438,6 +438,30 @@ ssize_t usbip_rx_feed(struct usbip_rx *rx, const uint8_t *p, size_t n,
 	return (ssize_t)n;
 }
 
+size_t usbip_rx_room(const struct usbip_rx *rx, uint8_t **dst)
+{
+	if (!rx->in_payload || !rx->payload)
+		return 0;
+	*dst = rx->payload + rx->payload_have;
+	return rx->payload_len - rx->payload_have;
+}
+
+ssize_t usbip_rx_filled(struct usbip_rx *rx, size_t n, const struct usbip_rx_ops *ops, void *arg)
+{
+	size_t len = rx->payload_len;
+	int ret;
+
+	if (!rx->in_payload || n > len - rx->payload_have || n > SSIZE_MAX || !ops ||
+	    !ops->message)
+		return -EINVAL;
+	rx->payload_have += n;
+	if (rx->payload_have < len)
+		return (ssize_t)n;
+	rx_reset(rx);
+	ret = ops->message(arg, &rx->h, rx->payload, len);
+	return ret < 0 ? ret : (ssize_t)n;
+}
+
 void usbip_cmd_submit(struct usbip_header *h, uint32_t seqnum, uint32_t devid, unsigned ep,
 		      bool in, unsigned interval, const uint8_t *setup, uint32_t len)
 {

@@ -257,4 +257,19 @@ void usbip_rx_free(struct usbip_rx *rx);
 ssize_t usbip_rx_feed(struct usbip_rx *rx, const uint8_t *p, size_t n,
 		      const struct usbip_rx_ops *ops, void *arg);
 
+/**
+ * usbip_rx_room() - where the rest of the payload being collected goes, so a
+ * caller can read the stream straight into it (no copy): *@dst and the number
+ * of bytes still wanted; 0 when no payload is being collected (then feed the
+ * stream to usbip_rx_feed()).
+ */
+size_t usbip_rx_room(const struct usbip_rx *rx, uint8_t **dst);
+
+/**
+ * usbip_rx_filled() - @n bytes (at most usbip_rx_room()) were written at the
+ * place usbip_rx_room() gave; a payload that is complete is delivered.
+ * Return: @n, -EINVAL when @n is more than the room, or the op's negative value.
+ */
+ssize_t usbip_rx_filled(struct usbip_rx *rx, size_t n, const struct usbip_rx_ops *ops, void *arg);
+
 #endif

@@ -802,6 +802,41 @@ static void feed_ok(struct usbip_rx *rx, const uint8_t *p, size_t n, struct rec 
 	assert_int_equal(usbip_rx_feed(rx, p, n, &rec_ops, r), (ssize_t)n);
 }
 
+/* Payloads read in place (usbip_rx_room(), usbip_rx_filled()), a few bytes at a
+ * time, give the same messages as the stream fed whole. */
+static void test_rx_in_place(void **state)
+{
+	uint8_t s[STREAM_MAX], *dst;
+	struct usbip_rx rx;
+	struct rec whole, parts;
+	size_t n, off = 0, room, k;
+
+	(void)state;
+	n = build_stream(s);
+	memset(&whole, 0, sizeof(whole));
+	memset(&parts, 0, sizeof(parts));
+	assert_int_equal(usbip_rx_init(&rx, 64), 0);
+	feed_ok(&rx, s, n, &whole);
+	while (off < n) {
+		room = usbip_rx_room(&rx, &dst);
+		if (!room) {
+			feed_ok(&rx, s + off, 1, &parts);
+			off++;
+			continue;
+		}
+		k = room < 5 ? room : 5;
+		assert_true(off + k <= n);
+		memcpy(dst, s + off, k);
+		assert_int_equal(usbip_rx_filled(&rx, k, &rec_ops, &parts), (ssize_t)k);
+		off += k;
+	}
+	assert_rec_equal(&whole, &parts);
+	/* no more than the room */
+	assert_int_equal(usbip_rx_room(&rx, &dst), 0);
+	assert_int_equal(usbip_rx_filled(&rx, 1, &rec_ops, &parts), -EINVAL);
+	usbip_rx_free(&rx);
+}
+
 static void test_rx_whole_stream(void **state)
 {
 	static const uint32_t cmds[] = {
@@ -1103,6 +1138,7 @@ int main(void)
 		cmocka_unit_test(test_rx_message_error_stops),
 		cmocka_unit_test(test_rx_bad_header),
 		cmocka_unit_test(test_rx_init_free),
+		cmocka_unit_test(test_rx_in_place),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
