@@ -15,7 +15,7 @@ CFLAGS += -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-protot
 	  -Wpointer-arith -Wvla -Wno-unused-parameter -Wno-format-truncation
 CPPFLAGS += -I. -D_GNU_SOURCE -DGADGETD_VERSION='"$(VERSION)"'
 
-PKGS := libusbgx libconfig
+PKGS := libusbgx libconfig libsystemd
 CPPFLAGS += $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LDLIBS += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -laio # libaio ships no .pc
 
@@ -78,8 +78,8 @@ e2e:
 
 # Everything CI runs: -Werror build, unit tests plain and under ASan/UBSan, lab tests.
 check:
-	$(Q)sh scripts/deps.sh lab
-	$(Q)$(MAKE) --no-print-directory WERROR=1 all unit
+	$(Q)sh scripts/deps.sh all
+	$(Q)$(MAKE) --no-print-directory WERROR=1 all unit install-test
 	$(Q)$(MAKE) --no-print-directory WERROR=1 asan
 	$(Q)$(MAKE) --no-print-directory WERROR=1 fuzz-replay fuzz-smoke
 	$(Q)$(MAKE) --no-print-directory WERROR=1 e2e
@@ -102,17 +102,49 @@ $(B)/tools/bench-xfer: tests/bench/bench-xfer.c
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@
 .PHONY: bench
 
-install: $(B)/gadgetd
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+MODLOADDIR ?= $(PREFIX)/lib/modules-load.d
+
+$(B)/gadgetd@.service: configs/gadgetd@.service.in
+	@mkdir -p $(@D)
+	$(Q)sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' $< > $@
+
+# Profiles are configuration: one that exists is never overwritten (an edited
+# one is kept, the shipped one goes beside it as NAME.cfg.new), and uninstall
+# removes only those still as shipped.
+install: $(B)/gadgetd $(B)/gadgetd@.service
 	install -D -m 0755 $(B)/gadgetd $(DESTDIR)$(SBINDIR)/gadgetd
 	install -D -m 0644 gadgetd/gadgetd.8 $(DESTDIR)$(MANDIR)/man8/gadgetd.8
 	install -D -m 0644 configs/gadgetd.profile.5 $(DESTDIR)$(MANDIR)/man5/gadgetd.profile.5
+	install -D -m 0644 $(B)/gadgetd@.service $(DESTDIR)$(UNITDIR)/gadgetd@.service
+	install -D -m 0644 configs/modules-load.conf $(DESTDIR)$(MODLOADDIR)/gadgetd.conf
 	install -d $(DESTDIR)$(SYSCONFDIR)/gadgetd
-	install -m 0644 configs/*.cfg $(DESTDIR)$(SYSCONFDIR)/gadgetd/
+	@for f in configs/*.cfg; do t=$(DESTDIR)$(SYSCONFDIR)/gadgetd/$${f##*/}; \
+		if [ ! -e "$$t" ]; then install -m 0644 "$$f" "$$t"; \
+		elif ! cmp -s "$$f" "$$t"; then install -m 0644 "$$f" "$$t.new"; \
+			echo "install: $$t was edited: kept; the shipped one is $$t.new"; fi; \
+	done
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/gadgetd $(DESTDIR)$(MANDIR)/man8/gadgetd.8 \
+		$(DESTDIR)$(MANDIR)/man5/gadgetd.profile.5 $(DESTDIR)$(UNITDIR)/gadgetd@.service \
+		$(DESTDIR)$(MODLOADDIR)/gadgetd.conf
+	@for f in configs/*.cfg; do t=$(DESTDIR)$(SYSCONFDIR)/gadgetd/$${f##*/}; \
+		rm -f "$$t.new"; \
+		if cmp -s "$$f" "$$t"; then rm -f "$$t"; \
+		elif [ -e "$$t" ]; then echo "uninstall: $$t was edited: kept"; fi; \
+	done
+	-@rmdir $(DESTDIR)$(SYSCONFDIR)/gadgetd 2>/dev/null || true
+
+# make install/uninstall into a scratch root, the unit through systemd-analyze
+# verify, the notify protocol against a socket the test listens on
+install-test: $(B)/gadgetd
+	$(Q)B=$(B) bash tests/install/run.sh
 
 clean:
 	rm -rf build build-san
 
-.PHONY: all deps unit asan e2e check demo install clean
+.PHONY: all deps unit asan e2e check demo install uninstall install-test clean
 .SECONDARY:
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 

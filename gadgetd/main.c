@@ -17,6 +17,7 @@
 #include "functionfs/usb_desc.h"
 #include "gadgetd/client.h"
 #include "gadgetd/log.h"
+#include "gadgetd/notify.h"
 #include "gadgetd/profile.h"
 #include "gadgetd/session.h"
 #include "gadgetd/usbids.h"
@@ -267,6 +268,7 @@ int main(int argc, char **argv)
 		if (oc.ran)
 			delay = rmin; /* it worked until now: start the backoff afresh */
 		log_info("retrying in %u s", delay);
+		notify_status("waiting for %s on %s: reconnecting in %u s", o.busid, rem.name, delay);
 		if (wait_or_signal(sigfd, delay)) {
 			log_info("stopping on a signal");
 			r = 0;
@@ -274,6 +276,7 @@ int main(int argc, char **argv)
 		}
 		delay = delay * 2 > rmax ? rmax : delay * 2;
 	}
+	notify_stopping();
 	close(sigfd);
 	profile_free(&prof);
 	return r;

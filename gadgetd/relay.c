@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "gadgetd/log.h"
+#include "gadgetd/notify.h"
 #include "gadgetd/readahead.h"
 #include "gadgetd/relay.h"
 #include "gadgetd/relay_core.h"
@@ -195,6 +196,8 @@ static int inst_enable(struct relay *r, struct inst *in_)
 	unsigned i;
 	int rr;
 
+	notify_ready("relaying: the host configured the device (configuration %u); server %s",
+		     in_->cfgval, r->conn.c->remote.name);
 	/* the backend keeps only the newest of DISABLE/ENABLE: an ENABLE while
 	 * enabled is a new SET_CONFIGURATION (or SET_INTERFACE) by the host */
 	rr = inst_disable(r, in_);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gadgetd/notify.h"
 #include "gadgetd/client.h"
 #include "gadgetd/describe.h"
 #include "gadgetd/gadget.h"
@@ -78,11 +79,13 @@ static int stage_start(struct session *s)
 	if (remote_parse(s->o->remote, &s->rem, err, sizeof(err)) ||
 	    gadget_pick_udc(s->o->udc, s->udc, sizeof(s->udc), err, sizeof(err))) {
 		log_warnx("%s", err);
+		notify_status("%s", err);
 		return -EINVAL;
 	}
 	if (gadget_udc_busy(s->udc, who, sizeof(who)) > 0) {
 		log_warnx("UDC %s is in use by gadget %s: stop it first, or choose another UDC "
 			  "with --udc", s->udc, who);
+		notify_status("UDC %s is in use by gadget %s", s->udc, who);
 		return -EBUSY;
 	}
 	return 0;
@@ -94,12 +97,15 @@ static int stage_import(struct session *s, struct outcome *oc)
 	int r;
 
 	enter(s, STAGE_IMPORT);
+	notify_status("importing %s from %s", s->o->busid, s->rem.name);
 	r = client_import(&s->rem, s->o->busid, &s->c, err, sizeof(err));
 	if (r == -EINTR || signal_pending(s->sigfd))
 		return -EINTR;
 	if (r) {
-		if (r == -ENODEV && !s->o->once)
+		if (r == -ENODEV && !s->o->once) {
 			log_info("%s: waiting for it", err);
+			notify_status("waiting for %s on %s", s->o->busid, s->rem.name);
+		}
 		else
 			log_warnx("%s", err);
 		/* a port that does not speak USB/IP will not start to */
@@ -175,6 +181,9 @@ static int stage_present(struct session *s)
 		return r;
 	}
 	log_info("backend %s: %s", c.kind == PRESENT_GADGETFS ? "GadgetFS" : "FunctionFS", c.why);
+	notify_status("presenting %04x:%04x (%s from %s) to the host through %s", s->d.dev.idVendor,
+		      s->d.dev.idProduct, s->o->busid, s->rem.name,
+		      c.kind == PRESENT_GADGETFS ? "GadgetFS" : "FunctionFS");
 	if (c.kind == PRESENT_GADGETFS)
 		return present_gfs(&s->p, s->o, s->prof, &s->d, c.cfg_index, s->udc, s->sigfd);
 	return present_ffs(&s->p, s->o, s->prof, &s->d, s->udc, speed, s->sigfd);
@@ -188,6 +197,8 @@ static int stage_relay(struct session *s)
 	rp.no_readahead = s->prof->has_readahead && !s->prof->readahead;
 
 	enter(s, STAGE_RELAY);
+	notify_status("%04x:%04x (%s from %s) is plugged in: waiting for the host to configure it",
+		      s->d.dev.idVendor, s->d.dev.idProduct, s->o->busid, s->rem.name);
 	r = s->o->user ? relay_unprivileged(&rp, s->o, s->sigfd) : relay_run(&rp);
 	if (r == -ECONNRESET)
 		log_warnx("the server %s closed the connection: unplugging the gadget", s->rem.name);

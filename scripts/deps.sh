@@ -1,14 +1,25 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Install the Debian packages gadgetd needs to build and test (idempotent).
-#   scripts/deps.sh         build + unit-test dependencies
-#   scripts/deps.sh lab     also what the QEMU test lab needs
+# Install the Debian packages gadgetd needs (idempotent).
+#   scripts/deps.sh          build + unit-test dependencies (make, make unit, make asan)
+#   scripts/deps.sh fuzz     also clang and its runtimes (make fuzz*: libFuzzer), ~260 MB
+#   scripts/deps.sh lab      also what the QEMU test lab needs (make e2e, demo, bench)
+#   scripts/deps.sh all      all of it (make check)
+#   scripts/deps.sh --list [MODE]   print the packages of MODE, install nothing
 set -eu
-BUILD="build-essential pkg-config libusbgx-dev libconfig-dev libaio-dev libcmocka-dev"
-BUILD="$BUILD clang libclang-rt-dev" # tests/fuzz: libFuzzer, ASan/UBSan runtimes (make fuzz)
-LAB="qemu-system-x86 busybox-static usbip usbutils kmod cpio xz-utils socat evtest util-linux nftables mtp-tools libnss3-tools iputils-ping iproute2 alsa-utils sg3-utils"
-want=$BUILD
-[ "${1:-}" = lab ] && want="$BUILD $LAB"
+BUILD="build-essential pkg-config libusbgx-dev libconfig-dev libaio-dev libcmocka-dev libsystemd-dev"
+FUZZ="clang libclang-rt-dev"
+LAB="qemu-system-x86 busybox-static usbip usbutils kmod cpio xz-utils socat evtest util-linux nftables mtp-tools libnss3-tools iputils-ping iproute2 alsa-utils sg3-utils systemd"
+list=0
+[ "${1:-}" = --list ] && { list=1; shift; }
+case "${1:-}" in
+	"") want=$BUILD ;;
+	fuzz) want="$BUILD $FUZZ" ;;
+	lab) want="$BUILD $LAB" ;;
+	all) want="$BUILD $FUZZ $LAB" ;;
+	*) echo "deps.sh: unknown mode '$1' (none, fuzz, lab or all)" >&2; exit 2 ;;
+esac
+[ $list = 1 ] && { echo "$want"; exit 0; }
 missing=
 for p in $want; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

@@ -57,6 +57,11 @@ $(FUZZ_LIB_OBJS) $(FUZZ_OBJS): $(FUZZ_B)/obj/%.o: %.c
 $(FUZZ_B)/libgadgetd.a: $(FUZZ_LIB_OBJS)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
+# clang and its runtimes come only with the fuzzing targets (scripts/deps.sh fuzz)
+fuzz-deps:
+	$(Q)sh scripts/deps.sh fuzz
+$(FUZZ_LIB_OBJS) $(FUZZ_OBJS): | fuzz-deps
+
 $(FUZZ_BINS): $(FUZZ_B)/fuzz_%: $(FUZZ_B)/obj/tests/fuzz/fuzz_%.o $(FUZZ_B)/libgadgetd.a
 	@$(if $(Q),echo "  FUZZLD  $@")
 	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer $^ $(LDLIBS) -o $@
@@ -116,5 +121,5 @@ fuzz-corpus: $(FUZZ_RB)/gen_corpus
 	$(Q)$(FUZZ_RB)/gen_corpus tests/fuzz/corpus
 	$(Q)for f in configs/*.cfg; do cp $$f tests/fuzz/corpus/profile/configs-$$(basename $$f); done
 
-.PHONY: fuzz fuzz-run fuzz-smoke fuzz-replay fuzz-merge fuzz-corpus
+.PHONY: fuzz-deps fuzz fuzz-run fuzz-smoke fuzz-replay fuzz-merge fuzz-corpus
 -include $(shell find $(FUZZ_B) $(FUZZ_RB) -name '*.d' 2>/dev/null)

@@ -13,6 +13,8 @@
 #   write-read       blocks read ahead are written, and read at once: the read
 #                    returns what was written
 #   disk             the whole disk, byte for byte, is the image with that write
+#   notify           what systemd would hear (sd_notify on NOTIFY_SOCKET): STATUS
+#                    lines, READY=1 once the host configured the device, STOPPING=1
 #@qemu -device usb-ehci,id=ehci
 #@qemu -drive if=none,id=stick,format=raw,file=@DISK@
 #@qemu -device usb-storage,id=stickdev,bus=ehci.0,drive=stick,serial=LAB0001
@@ -23,8 +25,17 @@ need_gadgetd $J
 server_up || { result $J FAIL "usbip server side did not come up"; job_end; exit 1; }
 B=$(export_dev 46f4:0001) || { result $J FAIL "cannot export the usb-storage stick"; job_end; exit 1; }
 gadget_side_up || { result $J FAIL "gadget side did not come up"; job_end; exit 1; }
-gadgetd_start $J --remote 127.0.0.1 --busid "$B" --udc dummy_udc.0 -v
+socat -u UNIX-RECV:/tmp/notify.sock OPEN:/tmp/notify.log,creat,append & NOTIFY_PID=$!
+wait_for 5 test -S /tmp/notify.sock
+NOTIFY_SOCKET=/tmp/notify.sock gadgetd_start $J --remote 127.0.0.1 --busid "$B" --udc dummy_udc.0 -v
 G=$(gadgetd_wait_gadget 46f4:0001 60) || { result $J FAIL "the gadget did not appear"; job_end; exit 1; }
+if wait_for 10 grep -q 'READY=1' /tmp/notify.log &&
+	grep -q 'STATUS=relaying: the host configured the device' /tmp/notify.log &&
+	grep -q "STATUS=presenting 46f4:0001 ($B from 127.0.0.1:3240)" /tmp/notify.log; then
+	result $J-notify-ready PASS "READY=1 with the host's configuration; STATUS lines: $(grep -o 'STATUS=' /tmp/notify.log | wc -l)"
+else
+	result $J-notify-ready FAIL "NOTIFY_SOCKET received: $(tr '\n' '|' < /tmp/notify.log)"
+fi
 wait_for 30 eval 'SD=$(block_behind $G)' || { result $J FAIL "no block device behind $G"; job_end; exit 1; }
 SECTORS=$(cat /sys/block/$SD/size)
 log "host side sees /dev/$SD ($SECTORS sectors)"
@@ -100,6 +111,10 @@ dd if=/tmp/p1 of=/tmp/img bs=1M seek=4 conv=notrunc 2>/dev/null
 disk_is write-read-disk /tmp/img
 
 gadgetd_stop $J
+sleep 0.3
+kill $NOTIFY_PID 2>/dev/null
+grep -q 'STOPPING=1' /tmp/notify.log && result $J-notify-stopping PASS "STOPPING=1 on SIGTERM" ||
+	result $J-notify-stopping FAIL "no STOPPING=1: $(tail -3 /tmp/notify.log | tr '\n' '|')"
 if grep -q "READs of the host answered from" "$GLOG" &&
 	[ "$(grep -o '[0-9]* READs of the host answered' "$GLOG" | tail -1 | cut -d' ' -f1)" -gt 0 ]; then
 	result $J-readahead PASS "$(grep -o 'read-ahead (interface.*' "$GLOG" | tail -1)"

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* notify.c - see notify.h. The protocol: sd_notify(3), libsystemd. */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "gadgetd/notify.h"
+
+static bool ready_sent;
+
+static void send_status(const char *prefix, const char *fmt, va_list ap)
+{
+	char line[256];
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	sd_notifyf(0, "%sSTATUS=%s", prefix, line);
+}
+
+void notify_status(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	send_status("", fmt, ap);
+	va_end(ap);
+}
+
+void notify_ready(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	send_status(ready_sent ? "" : "READY=1\n", fmt, ap);
+	va_end(ap);
+	ready_sent = true;
+}
+
+void notify_stopping(void)
+{
+	sd_notify(0, "STOPPING=1\nSTATUS=stopping");
+}
