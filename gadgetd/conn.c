@@ -37,6 +37,11 @@ int conn_queue(struct conn *k, const void *buf, size_t len)
 
 	if (!len)
 		return 0;
+	if (need > CONN_TX_MAX) {
+		log_warnx("%s: %zu bytes wait to be sent and the server takes no more",
+			  k->c->remote.name, k->tx_len);
+		return -ENOBUFS;
+	}
 	if (need > k->tx_cap) {
 		size_t cap = k->tx_cap ? k->tx_cap : TX_INITIAL;
 		uint8_t *t;
@@ -51,6 +56,7 @@ int conn_queue(struct conn *k, const void *buf, size_t len)
 	}
 	memcpy(k->tx + k->tx_len, buf, len);
 	k->tx_len += len;
+	k->tx_queued += len;
 	return 0;
 }
 
@@ -101,6 +107,13 @@ int conn_flush(struct conn *k)
 	if (done) {
 		memmove(k->tx, k->tx + done, k->tx_len - done);
 		k->tx_len -= done;
+		k->tx_sent += done;
+	}
+	if (!k->tx_len && k->tx_cap > 4 * TX_INITIAL) {
+		/* a burst is over: give its memory back */
+		free(k->tx);
+		k->tx = NULL;
+		k->tx_cap = 0;
 	}
 	if (!!k->tx_len != k->tx_wait) {
 		struct epoll_event ev = { .events = EPOLLIN | (k->tx_len ? EPOLLOUT : 0),

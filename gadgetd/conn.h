@@ -21,6 +21,11 @@
 /* the largest RET_SUBMIT payload accepted: the largest IN request the relay
  * makes (BOT_IN_CHUNK in pump.h) */
 #define CONN_RX_MAX_PAYLOAD 131072
+/* The transmit queue: above CONN_TX_SOFT no new OUT data is read from the host
+ * (back-pressure, pump.c); above CONN_TX_MAX the server is not reading and the
+ * connection is given up. */
+#define CONN_TX_SOFT (1u << 20)
+#define CONN_TX_MAX (8u << 20)
 
 struct conn {
 	struct client *c;   /* fd, devid, next seqnum, the server's name */
@@ -28,6 +33,8 @@ struct conn {
 	uint32_t token;     /* the socket's epoll token in it */
 	uint8_t *tx;        /* bytes queued, not yet taken by the socket */
 	size_t tx_len, tx_cap;
+	uint64_t tx_queued; /* bytes queued since the start */
+	uint64_t tx_sent;   /* bytes the socket took since the start */
 	bool tx_wait;       /* EPOLLOUT armed */
 	struct usbip_rx rx; /* the PDU being reassembled */
 };
@@ -55,7 +62,16 @@ int conn_submit(struct conn *k, uint32_t seqnum, unsigned ep, bool in, unsigned 
 /** conn_unlink() - queue CMD_UNLINK @seqnum of URB @target. Return: 0 or -ENOMEM. */
 int conn_unlink(struct conn *k, uint32_t seqnum, uint32_t target);
 
-/** conn_queue() - queue @len raw bytes (an OUT payload). Return: 0 or -ENOMEM. */
+/** conn_busy() - the transmit queue is over CONN_TX_SOFT: read no more from the host. */
+static inline bool conn_busy(const struct conn *k)
+{
+	return k->tx_len > CONN_TX_SOFT;
+}
+
+/**
+ * conn_queue() - queue @len raw bytes (an OUT payload). Return: 0, -ENOMEM, or
+ * -ENOBUFS when the queue would pass CONN_TX_MAX (the server does not read).
+ */
 int conn_queue(struct conn *k, const void *buf, size_t len);
 
 /**

@@ -122,6 +122,12 @@ static int ep_fill(struct relay *r, struct rep *e, bool *filled)
 			x->zlp_after = false;
 			x->st = X_URB;
 		} else {
+			if (conn_busy(&r->conn)) {
+				/* back-pressure: the server is behind; read from the
+				 * host again once the queue has drained (relay_step()) */
+				r->tx_throttled = true;
+				break;
+			}
 			n = out_next_size(e, &cbw_read);
 			if (!n)
 				break;
@@ -163,6 +169,7 @@ static int out_forward(struct relay *r, struct rep *e)
 {
 	unsigned i = e->finish, n = 0, max = e->bot ? 1 : e->depth, k;
 	struct xfer *first = &e->x[e->finish], *y;
+	struct urb_slot *u;
 	size_t total = 0;
 	bool ended = false;
 	int rr = 0;
@@ -211,7 +218,8 @@ static int out_forward(struct relay *r, struct rep *e)
 			return 0;
 		}
 	}
-	if (!submit_xfer(r, e, first, total, &rr))
+	u = submit_xfer(r, e, first, total, &rr);
+	if (!u)
 		return rr;
 	first->span = n;
 	for (k = 0, i = e->finish; !rr && k < n; k++, i = (i + 1) % e->depth) {
@@ -220,6 +228,7 @@ static int out_forward(struct relay *r, struct rep *e)
 		if (k)
 			e->x[i].span = 0; /* only the first transfer of a URB names it */
 	}
+	u->tx_end = r->conn.tx_queued; /* its payload, queued behind the header */
 	e->finish = i;
 	return rr;
 }

@@ -52,6 +52,7 @@ struct urb_slot *relay_submit(struct relay *r, enum urb_kind kind, unsigned ep, 
 	u->in = in;
 	u->len = len;
 	*err = conn_submit(&r->conn, u->seqnum, ep, in, interval, setup, data, len);
+	u->tx_end = r->conn.tx_queued;
 	return *err ? NULL : u;
 }
 
@@ -309,6 +310,11 @@ static ssize_t rx_payload_len(void *arg, const struct usbip_header *h)
 		if (!u || u->kind == U_UNLINK) {
 			log_warnx("%s: RET_SUBMIT for unknown seqnum %u", r->conn.c->remote.name,
 				  h->seqnum);
+			return -EPROTO;
+		}
+		if (u->tx_end > r->conn.tx_sent) {
+			log_warnx("%s: RET_SUBMIT for seqnum %u, whose CMD_SUBMIT is not sent yet",
+				  r->conn.c->remote.name, h->seqnum);
 			return -EPROTO;
 		}
 		if (h->u.ret_submit.actual_length < 0 ||
@@ -640,6 +646,29 @@ void relay_destroy(struct relay *r)
 	free(r);
 }
 
+/* The transmit queue drained below CONN_TX_SOFT: read from the host again. */
+static int resume_out(struct relay *r)
+{
+	unsigned k, i;
+	int rr;
+
+	r->tx_throttled = false;
+	for (k = 0; k < r->n_inst; k++) {
+		if (!inst_enabled(&r->inst[k]))
+			continue;
+		for (i = 0; i < r->inst[k].n_ep; i++) {
+			struct rep *e = &r->inst[k].ep[i];
+
+			if (e->in || !e->active)
+				continue;
+			rr = pump(r, e);
+			if (rr)
+				return rr;
+		}
+	}
+	return 0;
+}
+
 int relay_step(struct relay *r, int timeout_ms)
 {
 	struct epoll_event evs[8];
@@ -656,6 +685,8 @@ int relay_step(struct relay *r, int timeout_ms)
 		rr = dispatch(r, &evs[i]);
 	if (!rr)
 		rr = conn_flush(&r->conn);
+	if (!rr && r->tx_throttled && !conn_busy(&r->conn))
+		rr = resume_out(r);
 	return rr;
 }
 

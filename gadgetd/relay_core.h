@@ -124,6 +124,7 @@ struct relay {
 	bool io_started;   /* the backend's start_io() succeeded */
 	int hold_tfd;      /* timerfd for OUT holds (TOK_HOLD) */
 	bool hold_armed;
+	bool tx_throttled; /* OUT reads held back: the transmit queue is over CONN_TX_SOFT */
 	int result;
 	bool stop;
 };

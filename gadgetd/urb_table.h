@@ -45,6 +45,7 @@ struct urb_slot {
 	struct bot *bot;  /* U_RA: whose read-ahead */
 	unsigned ra_part; /* U_RA: which part of it (enum ra_part) */
 	bool unlinking;   /* a CMD_UNLINK for it was sent */
+	uint64_t tx_end;  /* conn.tx_queued once its CMD_SUBMIT was queued: sent when tx_sent reaches it */
 };
 
 struct urb_table {

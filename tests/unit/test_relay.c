@@ -21,6 +21,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "gadgetd/log.h"
@@ -1112,6 +1113,31 @@ static void test_ra_host_reset(void **state)
 	assert_null(e->r->inst[0].bots[0].ra->s.busy ? e->r : NULL);
 }
 
+/*
+ * A server that answers seqnums blindly, without reading what they carry (a
+ * trickle reader would let the transmit queue grow without bound): a
+ * RET_SUBMIT for a CMD_SUBMIT still in the queue is a protocol error.
+ */
+static void test_ret_for_unsent_cmd(void **state)
+{
+	struct env *e = env_new(state);
+	static uint8_t data[BOT_CHUNK];
+	int small = 4096;
+	uint8_t c[31];
+
+	start_bot(e);
+	setsockopt(e->r->conn.c->fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+	cbw(c, BOT_CHUNK, false);
+	assert_int_equal(fake_complete(e->f, fake_pending(e->f, 0, EP_OUT, 0), 31, c), 0);
+	settle(e);
+	assert_int_equal(fake_complete(e->f, fake_pending(e->f, 0, EP_OUT, 0), BOT_CHUNK, data), 0);
+	settle(e);
+	/* seqnum 3 carries 128 KiB: the socket has not taken all of it */
+	assert_true(e->r->conn.tx_len > 0);
+	fake_ret_submit(e->f, 3, 0, BOT_CHUNK, NULL);
+	assert_int_equal(settle_rc(e), -EPROTO);
+}
+
 static void test_bot_data_out(void **state)
 {
 	struct env *e = env_new(state);
@@ -1424,6 +1450,7 @@ int main(void)
 		T(test_unknown_seqnum),
 		T(test_ret_submit_for_unlink),
 		T(test_actual_too_long),
+		T(test_ret_for_unsent_cmd),
 		T(test_actual_negative),
 		T(test_out_actual_too_long),
 		T(test_status_int_min),

@@ -27,9 +27,13 @@ need_cmd $J nft ss socat usbip usbipd pidof
 fault_setup $J
 blackhole_prepare || { result $J FAIL "nftables: cannot create the table (nf_tables module?)"; job_end; exit 1; }
 DPT=5 RMAX=2
+# read-ahead off: it makes the server send in bursts, with no data in flight
+# while the host reads from the buffer, and the read case is about a server
+# with data in flight (with none, it is the idle case)
 cat > /tmp/fault.cfg <<EOF
 dead_peer_timeout = $DPT;
 retry = { min = 1; max = $RMAX; };
+readahead = false;
 EOF
 gadgetd_start server --remote 127.0.0.1 --busid "$B" --udc dummy_udc.0 --profile /tmp/fault.cfg -v
 G=$(gadgetd_wait_gadget $STICK 60) && SD=$(disk_of "$G" 30) ||
