@@ -29,6 +29,7 @@ static unsigned ep_interval(const struct rep *e)
 
 static int submit_aio(struct relay *r, struct rep *e, struct ffs_req *req, void *buf, size_t len)
 {
+	((struct xfer *)req->owner)->gen = e->gen;
 	return r->gb->ops->submit(r->gb, e->inst->k, e->idx, req, buf, len);
 }
 
@@ -327,8 +328,8 @@ struct rep *pump_aio_done(struct relay *r, struct ffs_req *req, long res)
 
 	/* the endpoint is disabled (O_NONBLOCK): the DISABLE event is on its way;
 	 * resubmitting now would spin */
-	if (res == -EAGAIN)
-		e->parked = true;
+	if (res == -EAGAIN && x->gen == e->gen)
+		e->parked = true; /* (one from before the last ENABLE says nothing now) */
 	(void)r;
 	if (e->in) {
 		if (x->aio && --x->aio)
@@ -596,6 +597,7 @@ void pump_ep_start(struct relay *r, struct rep *e)
 	if (!e->bot && !e->in)
 		e->xsize = e->gmps;
 	e->parked = false;
+	e->gen++;
 	if (e->bot)
 		bot_reset(e->bot, false);
 }

@@ -62,6 +62,7 @@ struct xfer {
 	bool bot_csw;   /* IN: this is the 13-byte CSW request */
 	unsigned span;  /* OUT: transfers (from this one on) carried by its URB */
 	unsigned epoch; /* IN: the endpoint's stall epoch when the URB was submitted */
+	unsigned gen;   /* the endpoint's enable generation when its AIO was submitted */
 	uint32_t seqnum;
 };
 
@@ -87,6 +88,7 @@ struct rep {
 	unsigned epoch;     /* IN: +1 per stall handled; older URBs' stalls are stale */
 	bool stalled;       /* IN: the device's halt is being cleared: no new URBs */
 	bool parked;        /* the backend said -EAGAIN: disabled; wait for ENABLE */
+	unsigned gen;       /* +1 per enable: an -EAGAIN of AIO from before it is stale */
 	bool dirty;         /* completions arrived: pump once the batch is taken in */
 };
 
