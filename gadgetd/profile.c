@@ -8,6 +8,7 @@
  * silently truncate to 32 bits (it stores 0x100001234 as 0x1234). @include is
  * refused: parsing reads nothing but the one file.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -229,6 +230,16 @@ static int get_seconds(const struct pctx *c, const config_setting_t *s, const ch
 	return 0;
 }
 
+static int get_bool(const struct pctx *c, const config_setting_t *s, const char *key,
+		    bool *has, bool *out)
+{
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+		return line_err(c, setting_line(s), "%s: expected a boolean", key);
+	*has = true;
+	*out = config_setting_get_bool(s);
+	return 0;
+}
+
 static int get_u16(const struct pctx *c, const config_setting_t *s, const char *key,
 		   bool *has, uint16_t *dst)
 {
@@ -282,24 +293,12 @@ static int parse_device(const struct pctx *c, const config_setting_t *dev)
 				p->has_MaxPower = true;
 				p->MaxPower = (unsigned int)v;
 			}
-		} else { /* self_powered */
-			if (config_setting_type(s) != CONFIG_TYPE_BOOL)
-				return line_err(c, setting_line(s),
-						"device.self_powered: expected a boolean");
-			p->has_self_powered = true;
-			p->self_powered = config_setting_get_bool(s);
+		} else {
+			ret = get_bool(c, s, "device.self_powered", &p->has_self_powered,
+				       &p->self_powered);
 		}
 	}
 	return ret;
-}
-
-static int parse_readahead(const struct pctx *c, const config_setting_t *s)
-{
-	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
-		return line_err(c, setting_line(s), "readahead: expected a boolean");
-	c->p->has_readahead = true;
-	c->p->readahead = config_setting_get_bool(s);
-	return 0;
 }
 
 static int parse_retry(const struct pctx *c, const config_setting_t *g)
@@ -367,31 +366,22 @@ static const char *shown(const char *v, char buf[44])
 	return buf;
 }
 
+/* The value of hex digit @ch, or -1. */
 static int hexval(char ch)
 {
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
+	if (!isxdigit((unsigned char)ch))
+		return -1;
+	return isdigit((unsigned char)ch) ? ch - '0' : tolower((unsigned char)ch) - 'a' + 10;
 }
 
-/* Exactly four hex digits at @s; the value to *@out. */
+/* Exactly four hex digits at @s (four bytes readable); the value to *@out. */
 static bool hex4(const char *s, uint16_t *out)
 {
-	unsigned int v = 0;
-	int i;
+	int a = hexval(s[0]), b = hexval(s[1]), c = hexval(s[2]), d = hexval(s[3]);
 
-	for (i = 0; i < 4; i++) {
-		int d = hexval(s[i]);
-
-		if (d < 0)
-			return false;
-		v = (v << 4) | (unsigned int)d;
-	}
-	*out = (uint16_t)v;
+	if ((a | b | c | d) < 0)
+		return false;
+	*out = (uint16_t)(a << 12 | b << 8 | c << 4 | d);
 	return true;
 }
 
@@ -557,7 +547,8 @@ static int parse_root(const struct pctx *c, const config_setting_t *root)
 		else if (!strcmp(k, "user"))
 			ret = parse_user(c, s);
 		else if (!strcmp(k, "readahead"))
-			ret = parse_readahead(c, s);
+			ret = get_bool(c, s, "readahead", &c->p->has_readahead,
+				       &c->p->readahead);
 		else
 			ret = parse_allow(c, s);
 	}

@@ -964,12 +964,6 @@ static void ra_fetch_data_in(struct env *e, const uint32_t *sd, const uint8_t *d
 	expect_no_pdu(e);
 }
 
-static uint32_t ra_tag_of_last_cbw(struct env *e)
-{
-	(void)e;
-	return RA_TAG_BASE; /* the first read-ahead of the session */
-}
-
 /*
  * Two READs in order: the blocks after them are read ahead, and the host's next
  * READ is answered from them without the device; its CSW carries the host's tag.
@@ -993,7 +987,7 @@ static void test_ra_serves_next_read(void **state)
 	for (k = 0; k < BOT_IN_CHUNK; k++)
 		data[k] = (uint8_t)(k / 512 + 16);
 	ra_fetch_data_in(e, sd, data, &ss);
-	put_le32(csw + 4, ra_tag_of_last_cbw(e));
+	put_le32(csw + 4, RA_TAG_BASE); /* the first read-ahead of the session */
 	n0 = fake_count(e->f, 0, EP_IN, NULL);
 	fake_ret_submit(e->f, ss, 0, 13, csw);
 	settle(e);
