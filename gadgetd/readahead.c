@@ -295,16 +295,17 @@ static int csw_done(struct relay *r, struct bot_ra *ra, int status, const uint8_
 int ra_ret_submit(struct relay *r, struct urb_slot *u, int status, const uint8_t *payload,
 		  size_t len)
 {
+	/* What the slot says is read before it goes back to the table. */
+	const unsigned part = u->ra_part;
+	const size_t want = u->len;
 	struct bot *b = u->bot;
 	struct bot_ra *ra = b->ra;
-	unsigned part = u->ra_part;
-	size_t want = u->len;
 	int rr = 0;
 
 	urb_free(&r->urbs, u);
+	ra->n_urbs--;
 	if (part != RA_PART_RECOVER)
 		ra->seqnum[part] = 0;
-	ra->n_urbs--;
 	if (!ra->abandoned && !ra->failed && !ra->recovering) {
 		if (part == RA_PART_CBW)
 			rr = cbw_done(r, b, status);
