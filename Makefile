@@ -18,6 +18,11 @@ CPPFLAGS += -I. -D_GNU_SOURCE -DGADGETD_VERSION='"$(VERSION)"'
 PKGS := libusbgx libconfig libsystemd
 CPPFLAGS += $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LDLIBS += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -laio # libaio ships no .pc
+# --capture writes pcap files with libpcap; NO_PCAP=1 builds without it
+ifneq ($(NO_PCAP),1)
+CPPFLAGS += -DHAVE_LIBPCAP $(shell $(PKG_CONFIG) --cflags libpcap 2>/dev/null)
+LDLIBS += $(shell $(PKG_CONFIG) --libs libpcap 2>/dev/null)
+endif
 
 ifeq ($(WERROR),1)
 CFLAGS += -Werror

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gadgetd/capture.h"
 #include "gadgetd/client.h"
 #include "gadgetd/usb_wire.h"
 
@@ -487,6 +488,7 @@ static int do_control(struct client *c, const uint8_t setup[8], uint8_t *data, b
 			 strerror(-rr));
 		return rr;
 	}
+	capture_submit(c->devid, seqnum, 0, in, 0, setup, in ? NULL : data, wlength);
 	rr = net_read_all(c->fd, hb, sizeof(hb), CLIENT_TIMEOUT_MS);
 	if (rr) {
 		snprintf(err, errlen, "waiting for the reply to a control request from %s: %s",
@@ -519,6 +521,7 @@ static int do_control(struct client *c, const uint8_t setup[8], uint8_t *data, b
 			return -EPROTO;
 		}
 	}
+	capture_complete(seqnum, h.u.ret_submit.status, in ? data : NULL, (size_t)actual);
 	*urb_status = true;
 	if (h.u.ret_submit.status) {
 		snprintf(err, errlen, "control request %02x %02x failed on the device: %s",

@@ -6,6 +6,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
+#include "gadgetd/capture.h"
 #include "gadgetd/conn.h"
 #include "gadgetd/log.h"
 
@@ -31,7 +32,7 @@ void conn_free(struct conn *k)
 	k->tx_len = k->tx_cap = 0;
 }
 
-int conn_queue(struct conn *k, const void *buf, size_t len)
+static int queue_raw(struct conn *k, const void *buf, size_t len)
 {
 	size_t need = k->tx_len + len;
 
@@ -60,6 +61,15 @@ int conn_queue(struct conn *k, const void *buf, size_t len)
 	return 0;
 }
 
+int conn_queue(struct conn *k, const void *buf, size_t len)
+{
+	int r = queue_raw(k, buf, len);
+
+	if (!r)
+		capture_data(buf, len);
+	return r;
+}
+
 int conn_submit(struct conn *k, uint32_t seqnum, unsigned ep, bool in, unsigned interval,
 		const uint8_t *setup, const uint8_t *data, size_t len)
 {
@@ -70,9 +80,11 @@ int conn_submit(struct conn *k, uint32_t seqnum, unsigned ep, bool in, unsigned 
 	usbip_cmd_submit(&h, seqnum, k->c->devid, ep, in, interval, setup, (uint32_t)len);
 	usbip_header_encode(&h, hb);
 	log_hexdump("CMD_SUBMIT", hb, sizeof(hb));
-	r = conn_queue(k, hb, sizeof(hb));
+	r = queue_raw(k, hb, sizeof(hb));
 	if (!r && data && !in)
-		r = conn_queue(k, data, len);
+		r = queue_raw(k, data, len);
+	if (!r)
+		capture_submit(k->c->devid, seqnum, ep, in, interval, setup, data, len);
 	return r;
 }
 
@@ -87,7 +99,8 @@ int conn_unlink(struct conn *k, uint32_t seqnum, uint32_t target)
 	h.u.cmd_unlink.seqnum = target;
 	usbip_header_encode(&h, hb);
 	log_hexdump("CMD_UNLINK", hb, sizeof(hb));
-	return conn_queue(k, hb, sizeof(hb));
+	capture_unlink(seqnum, target);
+	return queue_raw(k, hb, sizeof(hb));
 }
 
 int conn_flush(struct conn *k)
@@ -125,9 +138,38 @@ int conn_flush(struct conn *k)
 	return 0;
 }
 
+/* With a capture open, each PDU goes through here on its way to the relay. */
+struct captured {
+	const struct usbip_rx_ops *ops;
+	void *arg;
+};
+
+static ssize_t cap_payload_len(void *arg, const struct usbip_header *h)
+{
+	const struct captured *c = arg;
+
+	return c->ops->payload_len(c->arg, h);
+}
+
+static int cap_message(void *arg, const struct usbip_header *h, const uint8_t *payload, size_t len)
+{
+	const struct captured *c = arg;
+
+	if (h->command == USBIP_RET_SUBMIT)
+		capture_complete(h->seqnum, h->u.ret_submit.status, len ? payload : NULL,
+				 len ? len : (size_t)(h->u.ret_submit.actual_length > 0 ?
+						      h->u.ret_submit.actual_length : 0));
+	else if (h->command == USBIP_RET_UNLINK)
+		capture_unlinked(h->seqnum, h->u.ret_unlink.status);
+	return c->ops->message(c->arg, h, payload, len);
+}
+
+static const struct usbip_rx_ops cap_ops = { cap_payload_len, cap_message };
+
 int conn_receive(struct conn *k, uint32_t events, const struct usbip_rx_ops *ops, void *arg,
 		 const bool *stop)
 {
+	struct captured cd = { ops, arg };
 	uint8_t buf[RX_CHUNK];
 	ssize_t n, rr;
 	unsigned i;
@@ -139,6 +181,10 @@ int conn_receive(struct conn *k, uint32_t events, const struct usbip_rx_ops *ops
 	}
 	if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
 		return 0;
+	if (capture_active()) {
+		ops = &cap_ops;
+		arg = &cd;
+	}
 	for (i = 0; i < RX_CHUNKS_PER_CALL; i++) {
 		uint8_t *dst;
 		size_t room = usbip_rx_room(&k->rx, &dst);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "functionfs/usb_desc.h"
+#include "gadgetd/capture.h"
 #include "gadgetd/client.h"
 #include "gadgetd/log.h"
 #include "gadgetd/notify.h"
@@ -39,7 +40,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: gadgetd --remote HOST[:PORT] --busid BUSID [--udc UDC] [--profile FILE]\n"
-		"               [--user USER] [--once] [--syslog] [-v...]\n"
+		"               [--user USER] [--capture FILE] [--once] [--syslog] [-v...]\n"
 		"       gadgetd --remote HOST[:PORT] --list\n"
 		"       gadgetd --profile FILE -n\n"
 		"\n"
@@ -51,6 +52,8 @@ static void usage(FILE *f)
 		"  -u, --udc UDC             device controller in /sys/class/udc (default: the only one)\n"
 		"  -p, --profile FILE        libconfig profile: overrides and defaults (gadgetd.profile(5))\n"
 		"  -U, --user USER           run the relay as USER, without privileges\n"
+		"  -w, --capture FILE        write every relayed URB to FILE, a pcap file\n"
+		"                            (usbmon format) that Wireshark reads\n"
 		"  -B, --backend NAME        auto (default), functionfs or gadgetfs: the kernel\n"
 		"                            interface that presents the device\n"
 		"  -1, --once                exit when the connection or device is lost, or the\n"
@@ -121,6 +124,7 @@ int main(int argc, char **argv)
 		{ "foreground-log", no_argument, NULL, 'f' }, /* the default now; kept for old scripts */
 		{ "syslog", no_argument, NULL, 'S' },
 		{ "backend", required_argument, NULL, 'B' },
+		{ "capture", required_argument, NULL, 'w' },
 		{ "log-time", required_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -137,7 +141,7 @@ int main(int argc, char **argv)
 	unsigned rmin, rmax, delay;
 	int ch, sigfd, r;
 
-	while ((ch = getopt_long(argc, argv, "r:b:u:p:U:B:1lnfSvhV", lo, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "r:b:u:p:U:B:w:1lnfSvhV", lo, NULL)) != -1) {
 		switch (ch) {
 		case 'r': o.remote = optarg; break;
 		case 'b': o.busid = optarg; break;
@@ -149,6 +153,7 @@ int main(int argc, char **argv)
 		case 'n': o.check = 1; break;
 		case 'f': break;
 		case 'S': o.use_syslog = 1; break;
+		case 'w': o.capture = optarg; break;
 		case 'B':
 			if (strcmp(optarg, "auto") && strcmp(optarg, "functionfs") &&
 			    strcmp(optarg, "gadgetfs")) {
@@ -252,6 +257,13 @@ int main(int argc, char **argv)
 	if (sigfd < 0)
 		fatal("signalfd");
 	client_set_cancel_fd(sigfd);
+	o.capture = o.capture ? o.capture : prof.capture;
+	if (o.capture && capture_open(o.capture, prof.capture_snaplen,
+				      (uint64_t)prof.capture_max_mb << 20)) {
+		close(sigfd);
+		profile_free(&prof);
+		return 1;
+	}
 	delay = rmin;
 	for (;;) {
 		r = session_run(&o, &prof, sigfd, &oc);
@@ -277,6 +289,7 @@ int main(int argc, char **argv)
 		delay = delay * 2 > rmax ? rmax : delay * 2;
 	}
 	notify_stopping();
+	capture_close();
 	close(sigfd);
 	profile_free(&prof);
 	return r;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "gadgetd/log.h"
+#include "gadgetd/capture.h"
 #include "gadgetd/privsep.h"
 
 /* Child exit codes of a privilege-separated relay, and back. */
@@ -49,6 +50,7 @@ int relay_unprivileged(const struct relay_params *rp, const struct gd_opts *o, i
 	int pidfd, status, stopping = 0;
 	pid_t pid;
 
+	capture_flush(); /* the child writes the same capture file */
 	pid = fork();
 	if (pid < 0)
 		return log_warn_errno(-errno, "fork");
@@ -64,7 +66,9 @@ int relay_unprivileged(const struct relay_params *rp, const struct gd_opts *o, i
 		prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 		log_info("relay running as %s (uid %u, gid %u)", o->user, (unsigned)o->uid,
 			 (unsigned)o->gid);
-		_exit(relay_exit_code(relay_run(rp)));
+		status = relay_exit_code(relay_run(rp));
+		capture_flush(); /* _exit() flushes no stdio buffer */
+		_exit(status);
 	}
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	p[0] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
@@ -86,6 +90,7 @@ int relay_unprivileged(const struct relay_params *rp, const struct gd_opts *o, i
 	}
 	if (pidfd >= 0)
 		close(pidfd);
+	capture_reopen();
 	if (stopping)
 		return 0;
 	if (WIFEXITED(status))

@@ -23,6 +23,7 @@
 
 #include "functionfs/usb_desc.h"
 #include "gadgetd/profile.h"
+#include "gadgetd/profile_int.h"
 
 #define USB_MAX_STRING_LEN	126	/* bytes of UTF-8, as ConfigFS takes them */
 #define BUSID_MAX_LEN		31	/* SYSFS_BUS_ID_SIZE - 1 */
@@ -41,7 +42,7 @@ struct pctx {
 
 static const char *const top_keys[] = {
 	"remote", "busid", "udc", "backend", "device", "dead_peer_timeout", "retry", "user", "allow",
-	"readahead", NULL,
+	"readahead", "capture", "capture_max_mb", "capture_snaplen", NULL,
 };
 static const char *const retry_keys[] = { "min", "max", NULL };
 static const char *const allow_keys[] = { "devices", "classes", NULL };
@@ -517,6 +518,18 @@ static int parse_backend(const struct pctx *c, const config_setting_t *s)
 			"or \"gadgetfs\"", c->p->backend);
 }
 
+/* capture_max_mb 1..65535 (MiB), capture_snaplen 64..65535 (bytes) */
+static int parse_capture_limit(const struct pctx *c, const config_setting_t *s, const char *k)
+{
+	bool mb = !strcmp(k, "capture_max_mb");
+	long long v = 0;
+	int ret = get_range(c, s, k, mb ? 1 : 64, mb ? "1" : "64", 65535, "65535", &v);
+
+	if (!ret)
+		*(mb ? &c->p->capture_max_mb : &c->p->capture_snaplen) = (unsigned)v;
+	return ret;
+}
+
 static int parse_root(const struct pctx *c, const config_setting_t *root)
 {
 	int i, n, ret = 0;
@@ -549,101 +562,27 @@ static int parse_root(const struct pctx *c, const config_setting_t *root)
 		else if (!strcmp(k, "readahead"))
 			ret = get_bool(c, s, "readahead", &c->p->has_readahead,
 				       &c->p->readahead);
+		else if (!strcmp(k, "capture"))
+			ret = get_string(c, s, "capture", 0, &c->p->capture);
+		else if (!strcmp(k, "capture_max_mb") || !strcmp(k, "capture_snaplen"))
+			ret = parse_capture_limit(c, s, k);
 		else
 			ret = parse_allow(c, s);
 	}
 	return ret;
 }
 
-/*
- * libconfig 1.5 keeps plain integers in an int and truncates bigger ones
- * without a word. Find such literals in text libconfig has already accepted
- * (so the token structure is valid): outside strings, comments and names,
- * '+', '-', '.' and digits only occur in numbers.
- */
-static bool is_name_char(char ch)
-{
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-	       (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' || ch == '*';
-}
-
-static bool is_number_char(char ch)
-{
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-	       (ch >= '0' && ch <= '9') || ch == '.' || ch == '+' || ch == '-';
-}
-
-static bool int_literal_overflows(const char *tok, size_t len)
-{
-	char buf[64];
-	unsigned long long u;
-	long long v;
-	bool hex;
-	size_t i;
-
-	if (len >= sizeof(buf))
-		return true;	/* no valid 32-bit literal is this long */
-	memcpy(buf, tok, len);
-	buf[len] = '\0';
-	if (buf[len - 1] == 'L' || buf[len - 1] == 'l')
-		return false;	/* int64: libconfig checks nothing, neither do we */
-	hex = strchr(buf, 'x') || strchr(buf, 'X');
-	if (!hex)
-		for (i = 0; i < len; i++)
-			if (buf[i] == '.' || buf[i] == 'e' || buf[i] == 'E')
-				return false;	/* a float */
-	errno = 0;
-	if (hex) {
-		u = strtoull(buf, NULL, 16);
-		return errno == ERANGE || u > INT_MAX;
-	}
-	v = strtoll(buf, NULL, 10);
-	return errno == ERANGE || v > INT_MAX || v < INT_MIN;
-}
-
+/* An integer literal libconfig would cut to 32 bits (profile_int.h). */
 static int check_int_overflow(const struct pctx *c, const char *t)
 {
-	unsigned int line = 1;
+	const char *tok;
+	size_t len;
+	unsigned int line = profile_int_overflow(t, &tok, &len);
 
-	while (*t) {
-		if (*t == '\n') {
-			line++;
-			t++;
-		} else if (*t == '"') {
-			for (t++; *t && *t != '"'; t++) {
-				if (*t == '\n')
-					line++;
-				else if (*t == '\\' && t[1])
-					t++;
-			}
-			if (*t)
-				t++;
-		} else if (*t == '#' || (*t == '/' && t[1] == '/')) {
-			while (*t && *t != '\n')
-				t++;
-		} else if (*t == '/' && t[1] == '*') {
-			for (t += 2; *t && !(*t == '*' && t[1] == '/'); t++)
-				if (*t == '\n')
-					line++;
-			if (*t)
-				t += 2;
-		} else if ((*t >= 'a' && *t <= 'z') || (*t >= 'A' && *t <= 'Z') || *t == '*') {
-			while (is_name_char(*t))
-				t++;
-		} else if ((*t >= '0' && *t <= '9') || *t == '+' || *t == '-' || *t == '.') {
-			const char *start = t;
-
-			while (is_number_char(*t))
-				t++;
-			if (int_literal_overflows(start, (size_t)(t - start)))
-				return line_err(c, line,
-						"integer %.*s does not fit in 32 bits",
-						(int)(t - start > 40 ? 40 : t - start), start);
-		} else {
-			t++;
-		}
-	}
-	return 0;
+	if (!line)
+		return 0;
+	return line_err(c, line, "integer %.*s does not fit in 32 bits", (int)(len > 40 ? 40 : len),
+			tok);
 }
 
 static int parse_text(const char *text, const char *name, struct gd_profile *p,
@@ -794,5 +733,6 @@ void profile_free(struct gd_profile *p)
 	free(p->manufacturer);
 	free(p->product);
 	free(p->user);
+	free(p->capture);
 	memset(p, 0, sizeof(*p));
 }

@@ -29,6 +29,9 @@
  *   retry = { min = 1; max = 30; };    seconds, 1..3600 each; min <= max
  *   user = "gadgetd";                  1..32 characters, [a-z_][a-z0-9_-]*
  *   readahead = true;                  Bulk-Only read-ahead (scsi_ra.h); default true
+ *   capture = "/tmp/usb.pcap";         pcap file of the relayed URBs (capture.h)
+ *   capture_max_mb = 10;               MiB, 1..65535: rotate the capture file
+ *   capture_snaplen = 256;             bytes, 64..65535: data kept per record
  *   allow = {                           group: what may be presented at all
  *     devices = [ "1d6b:0104", "046d:*" ];   "VVVV:PPPP" or "VVVV:*", 4 hex digits each
  *     classes = [ 3, 8, 0xff ];               integers 0..255, or strings "0xNN"
@@ -58,6 +61,9 @@ struct gd_profile {
 	unsigned retry_min, retry_max; /* seconds, 1..3600: group retry = { min = 1; max = 30; }; min <= max when both given (error names the line of max) */
 	bool has_readahead;
 	bool readahead;                /* key readahead = false: no Bulk-Only read-ahead (scsi_ra.h); default on */
+	char *capture;                 /* key capture: pcap file (capture.h); NULL = none */
+	unsigned capture_max_mb;       /* MiB, 1..65535; 0 = not given (no rotation) */
+	unsigned capture_snaplen;      /* bytes, 64..65535; 0 = not given (65535) */
 	char *user;                    /* key user = "gadgetd": run the relay as this user (1..32 chars, [a-z_][a-z0-9_-]*) — do not resolve it here (pure) */
 	bool has_allow;                /* group allow = { devices = [ "1d6b:0104", "046d:*" ]; classes = ( 3, 8, "0xff" ); }; */
 	unsigned n_allow_dev;

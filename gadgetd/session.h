@@ -27,6 +27,7 @@
 struct gd_opts {
 	const char *remote, *busid, *udc, *profile, *user;
 	const char *backend; /* --backend: "auto", "functionfs", "gadgetfs"; NULL: the profile's */
+	const char *capture; /* --capture FILE: pcap file of the relayed URBs (capture.h) */
 	int list, check, verbose, use_syslog, once;
 	enum log_time log_time;
 	uid_t uid; /* --user: the relay's uid and gid */
