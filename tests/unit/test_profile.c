@@ -20,7 +20,7 @@
 
 #include "gadgetd/profile.h"
 
-#define TOP_KEYS "remote, busid, udc, backend, device, dead_peer_timeout, retry, user, allow, readahead"
+#define TOP_KEYS "remote, busid, udc, backend, device, dead_peer_timeout, retry, user, allow, readahead, capture, capture_max_mb, capture_snaplen"
 
 static const char *srcdir(void)
 {
@@ -548,6 +548,29 @@ static void test_readahead(void **state)
 	assert_string_equal(err.msg, "t.cfg:2: readahead: expected a boolean");
 }
 
+static void test_capture_keys(void **state)
+{
+	struct gd_profile p;
+	struct gd_profile_err err;
+
+	(void)state;
+	assert_int_equal(profile_load_string("capture = \"/tmp/usb.pcap\";\ncapture_max_mb = 10;\n"
+					     "capture_snaplen = 256;", "t.cfg", &p, &err), 0);
+	assert_string_equal(p.capture, "/tmp/usb.pcap");
+	assert_int_equal(p.capture_max_mb, 10);
+	assert_int_equal(p.capture_snaplen, 256);
+	profile_free(&p);
+	assert_int_equal(profile_load_string("", "t.cfg", &p, &err), 0);
+	assert_null(p.capture);
+	assert_int_equal(p.capture_max_mb, 0);
+	profile_free(&p);
+	assert_int_equal(profile_load_string("capture_max_mb = 0;", "t.cfg", &p, &err), -EINVAL);
+	assert_string_equal(err.msg, "t.cfg:1: capture_max_mb: 0 is out of range 1..65535");
+	assert_int_equal(profile_load_string("\ncapture_snaplen = 63;", "t.cfg", &p, &err), -EINVAL);
+	assert_string_equal(err.msg, "t.cfg:2: capture_snaplen: 63 is out of range 64..65535");
+	assert_int_equal(profile_load_string("capture = 5;", "t.cfg", &p, &err), -EINVAL);
+}
+
 static void test_dead_peer_timeout(void **state)
 {
 	struct gd_profile p;
@@ -985,6 +1008,7 @@ int main(void)
 		cmocka_unit_test(test_free_and_null_err),
 		cmocka_unit_test(test_backend),
 		cmocka_unit_test(test_readahead),
+		cmocka_unit_test(test_capture_keys),
 		cmocka_unit_test(test_dead_peer_timeout),
 		cmocka_unit_test(test_retry),
 		cmocka_unit_test(test_user),
