@@ -87,6 +87,7 @@ check:
 	$(Q)$(MAKE) --no-print-directory WERROR=1 all unit install-test
 	$(Q)$(MAKE) --no-print-directory WERROR=1 asan
 	$(Q)$(MAKE) --no-print-directory WERROR=1 fuzz-replay fuzz-smoke
+	$(Q)$(MAKE) --no-print-directory WERROR=1 cross-test
 	$(Q)$(MAKE) --no-print-directory WERROR=1 e2e
 
 # The packages first: a fresh machine has no libaio.h or libusbgx headers yet.
@@ -165,3 +166,6 @@ $(B)/tools/usbip-sim: $(SIM_OBJS) $(B)/libgadgetd.a
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# make deb ARCH=..., make cross-test: Debian packages, cross builds, ARMv6 (scripts/cross.mk)
+include scripts/cross.mk
