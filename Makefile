@@ -18,11 +18,6 @@ CPPFLAGS += -I. -D_GNU_SOURCE -DGADGETD_VERSION='"$(VERSION)"'
 PKGS := libusbgx libconfig libsystemd
 CPPFLAGS += $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LDLIBS += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -laio # libaio ships no .pc
-# --capture writes pcap files with libpcap; NO_PCAP=1 builds without it
-ifneq ($(NO_PCAP),1)
-CPPFLAGS += -DHAVE_LIBPCAP $(shell $(PKG_CONFIG) --cflags libpcap 2>/dev/null)
-LDLIBS += $(shell $(PKG_CONFIG) --libs libpcap 2>/dev/null)
-endif
 
 ifeq ($(WERROR),1)
 CFLAGS += -Werror
@@ -40,6 +35,13 @@ endif
 CORE_SRCS := $(filter-out gadgetd/main.c,$(wildcard gadgetd/*.c functionfs/*.c))
 CORE_OBJS := $(CORE_SRCS:%.c=$(B)/obj/%.o)
 UNIT := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
+# --capture writes pcap files with libpcap; NO_PCAP=1 builds without it
+ifneq ($(NO_PCAP),1)
+CPPFLAGS += -DHAVE_LIBPCAP $(shell $(PKG_CONFIG) --cflags libpcap 2>/dev/null)
+LDLIBS += $(shell $(PKG_CONFIG) --libs libpcap 2>/dev/null)
+else
+UNIT := $(filter-out $(B)/tests/test_capture,$(UNIT))
+endif
 TOOLS := $(patsubst tests/tools/%.c,$(B)/tools/%,$(wildcard tests/tools/*.c))
 
 all: $(B)/gadgetd $(TOOLS)

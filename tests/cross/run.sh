@@ -31,7 +31,11 @@ start=$SECONDS
 for arch in armel arm64 armhf; do
 	cross_setup "$arch"
 	tests=
-	for c in tests/unit/test_*.c; do tests="$tests $XB/tests/$(basename "$c" .c)"; done
+	for c in tests/unit/test_*.c; do
+		# a build without libpcap has no capture to test (Makefile NO_PCAP)
+		case "$c ${XMAKE[*]}" in *test_capture.c*NO_PCAP=1*) continue ;; esac
+		tests="$tests $XB/tests/$(basename "$c" .c)"
+	done
 	# shellcheck disable=SC2086
 	if ! CFLAGS=-O2 make -s -j"$(nproc)" "${XMAKE[@]}" $tests > "$T/build-$arch.log" 2>&1; then
 		result "unit-$arch" FAIL "build: $(grep -m3 -E 'error|Error' "$T/build-$arch.log" | tr '\n' ' ')"
@@ -60,7 +64,7 @@ for arch in armel arm64 armhf; do
 	case $arch in
 	armhf) want= ;;
 	armel) want="libaio1 libc6 libconfig9 libusbgx2" ;;
-	*) want="libaio1 libc6 libconfig9 libsystemd0 libusbgx2" ;;
+	*) want="libaio1 libc6 libconfig9 libpcap0.8 libsystemd0 libusbgx2" ;;
 	esac
 	got=$(echo "$dep" | tr ',' '\n' | sed 's/^ *\([^ ]*\).*/\1/' | grep . | sort | tr '\n' ' ' | sed 's/ $//')
 	if [ "$a" = "$arch" ] && [ "$got" = "$want" ]; then
