@@ -64,16 +64,6 @@ static void test_parse_bad(void **st)
 	assert_int_equal(mountinfo_parse(longl, &e), -EINVAL);
 }
 
-static enum mount_kind kind_of(const char *mnt, const char *fstype, const char *udc)
-{
-	struct mount_entry e;
-
-	memset(&e, 0, sizeof(e));
-	snprintf(e.mnt, sizeof(e.mnt), "%s", mnt);
-	snprintf(e.fstype, sizeof(e.fstype), "%s", fstype);
-	return mountinfo_kind(&e, "/run/gadgetd", udc);
-}
-
 /* mount point, type, UDC, and what it is to the gadgetd of that UDC */
 static const struct {
 	const char *mnt, *fstype, *udc;
