@@ -49,8 +49,12 @@ kill9() {
 	kids=$(children "$GPID")
 	kill -KILL "$GPID"; wait "$GPID" 2>/dev/null; GPID=
 	KIDS=$kids
-	LEFT=$(leftovers)
+	LEFT="at stage $(grep -a 'session:' "$GLOG" | tail -1 | sed 's/.*session: //'): $(leftovers)"
+	log "SIGKILL $LEFT"
 }
+# busy_until SECS CMD...: run CMD without pause until it succeeds (a stage lasts
+# little); 1 after SECS
+busy_until() { local end=$(( $(now_ms) + $1 * 1000 )); shift; until "$@"; do [ "$(now_ms)" -lt $end ] || return 1; done; }
 # presented: the stick is on the host side with its disk
 presented() { local g; g=$(gadget_dev $STICK) && block_behind "$g" >/dev/null; }
 # restart NAME WHAT ARGS...: gadgetd again (ARGS), presented within 15 s, the
@@ -82,7 +86,7 @@ stop_clean() {
 
 # ---------------------------------------------------------------- describe
 gadgetd_start kill-describe "${GA[@]}" -v
-if wait_for 20 grep -aq "session: import -> describe" "$GLOG"; then
+if busy_until 20 grep -aq "session: import -> describe" "$GLOG"; then
 	kill9
 	restart $J-describe "SIGKILL on entering describe"
 else
@@ -93,9 +97,7 @@ stop_clean
 # ---------------------------------------------------------------- present
 wait_for 10 gadget_gone
 gadgetd_start kill-present "${GA[@]}" -v
-T=$(now_ms)
-until [ -d /sys/kernel/config/usb_gadget/gadgetd.dummy_udc.0 ] || [ $(( $(now_ms) - T )) -gt 30000 ]; do :; done
-if [ -d /sys/kernel/config/usb_gadget/gadgetd.dummy_udc.0 ]; then
+if busy_until 30 test -d /sys/kernel/config/usb_gadget/gadgetd.dummy_udc.0; then
 	kill9
 	restart $J-present "SIGKILL with the gadget just in ConfigFS"
 else
