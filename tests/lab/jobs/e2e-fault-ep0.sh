@@ -14,7 +14,9 @@
 #                                   mount left, no sanitizer report
 #   fault-ep0-waiting-sigterm       SIGTERM while the device is still answering:
 #                                   the same
-#@timeout 240
+#   fault-ep0-gfs-*                 the late replies and the stalled-host SIGTERM
+#                                   through GadgetFS (--backend gadgetfs)
+#@timeout 300
 . "$LAB_REPO/tests/lab/faultlib.sh"
 . "$LAB_REPO/tests/sim/lab-sim.sh"
 J=fault-ep0
@@ -54,8 +56,9 @@ works() {
 		result "$1" FAIL "$2; then: ${a#RES } / ${b#RES } / ${c#RES }"
 	fi
 }
-# late NAME OP TYPE REQ: the host gives up on OP after 200 ms, the device answers
-# 1.5 s after it was asked, gadgetd drops the answer
+# late NAME OP TYPE REQ [gadgetfs]: the host gives up on OP after 200 ms, the
+# device answers 1.5 s after it was asked, gadgetd drops the answer (GadgetFS:
+# queues it on ep0, where the host's next SETUP ends it)
 late() {
 	local n=$1 op=$2 t=$3 q=$4 n0 M out dropped
 	n0=$(answered "$t" "$q"); M=$(log_mark)
@@ -64,6 +67,9 @@ late() {
 	[ "$FV" = ETIMEDOUT ] || { result "$n" FAIL "the host's request did not time out: ${out#RES }"; return; }
 	wait_for 5 eval '[ "$(answered "$t" "$q")" -gt "$n0" ]' ||
 		{ result "$n" FAIL "the device never answered"; return; }
+	if [ -n "${5:-}" ]; then  # GadgetFS: the reply is queued on ep0, the write returns
+		sleep 0.5; works "$n" "host gave up after 200 ms, device answered after 1.5 s"; return
+	fi
 	dropped=$(log_wait 3 "$M" "did not take the reply.*dropped" | short)
 	if [ -n "$dropped" ]; then works "$n" "host gave up after 200 ms, device answered after 1.5 s; gadgetd: $dropped"
 	else result "$n" FAIL "no 'dropped' line: $(log_since "$M" "ep0" | short)"; fi
@@ -89,14 +95,18 @@ sim_gadget ep0 $VIDPID || { result $J FAIL "the gadget did not appear on dummy_h
 late $J-late-in-dropped "ctrl,type=0xc0,req=1,len=64" 0xc0 0x01
 late $J-late-nodata-dropped "ctrl,type=0x40,req=3,len=0" 0x40 0x03
 
-# SIGTERM while gadgetd writes the late reply to a host that is gone
-n0=$(answered 0xc0 0x01)
-x "ctrl,type=0xc0,req=1,len=64,timeout=200" > /dev/null &
-XP=$!
-T=$(now_ms)
-while [ "$(answered 0xc0 0x01)" = "$n0" ] && [ $(( $(now_ms) - T )) -lt 5000 ]; do sleep 0.02; done
-stop_within $J-stalled-host-sigterm "the device's late reply just reached gadgetd, the host gone"
-wait $XP
+# stalled_host NAME: SIGTERM while gadgetd writes the late reply to a host that is gone
+stalled_host() {
+	local n0 xp T
+	n0=$(answered 0xc0 0x01)
+	x "ctrl,type=0xc0,req=1,len=64,timeout=200" > /dev/null &
+	xp=$!
+	T=$(now_ms)
+	while [ "$(answered 0xc0 0x01)" = "$n0" ] && [ $(( $(now_ms) - T )) -lt 5000 ]; do sleep 0.02; done
+	stop_within "$1" "the device's late reply just reached gadgetd, the host gone"
+	wait $xp
+}
+stalled_host $J-stalled-host-sigterm
 
 # SIGTERM while the device is still answering (the host waits for it)
 sim_gadget ep0-wait $VIDPID || { result $J-waiting-sigterm FAIL "the gadget did not come back"; sim_stop; job_end; exit 1; }
@@ -105,5 +115,22 @@ XP=$!
 sleep 0.6   # the request is at the device, which answers after 1.5 s
 stop_within $J-waiting-sigterm "a control request forwarded, the device answering"
 wait $XP
+
+# ---- the same through GadgetFS (its IN data stage returns once queued; its OUT
+# data stage is waited for on the relay's thread)
+if mods gadgetfs && wait_for 10 gadget_gone $VIDPID; then
+	gadgetd_start ep0-gfs --remote 127.0.0.1:$SIM_PORT --busid 1-1 --udc dummy_udc.0 --backend gadgetfs -v
+	if G=$(gadgetd_wait_gadget $VIDPID 30) &&
+	   wait_for 10 eval 'test -n "$(cat /sys/bus/usb/devices/$G/bConfigurationValue 2>/dev/null)"'; then
+		late $J-gfs-late-in "ctrl,type=0xc0,req=1,len=64" 0xc0 0x01 gadgetfs
+		late $J-gfs-late-nodata "ctrl,type=0x40,req=3,len=0" 0x40 0x03 gadgetfs
+		stalled_host $J-gfs-stalled-host-sigterm
+	else
+		result $J-gfs FAIL "no gadget through GadgetFS: $(tail -2 "$GLOG" | short | tr '\n' ' ')"
+		gadgetd_stop $J-gfs
+	fi
+else
+	result $J-gfs FAIL "cannot load gadgetfs, or the FunctionFS gadget stayed"
+fi
 sim_stop
 job_end
