@@ -162,6 +162,23 @@ int gfs_udc_state(const char *udc, char *gadget, size_t gadgetlen, char *functio
 	return 0;
 }
 
+int gfs_udc_disconnect(const char *udc)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	int r = 0;
+
+	snprintf(path, sizeof(path), "/sys/class/udc/%s/soft_connect", udc);
+	f = fopen(path, "we");
+	if (!f)
+		return -errno;
+	if (fputs("disconnect", f) < 0)
+		r = -EIO;
+	if (fclose(f) && !r)
+		r = -errno;
+	return r;
+}
+
 /* GadgetFS mounted at @dir, by /proc/self/mountinfo (mountinfo.h). */
 static bool mounted_at(const char *dir)
 {

@@ -5,9 +5,11 @@
 # what it left is logged, then gadgetd is started again and, within 15 s, the host
 # side sees the stick with its disk again (the time is the figure printed), the
 # whole disk reads as the image, and the log names what was removed:
-#   fault-kill-describe     while it reads the descriptors (the session has just
-#                           entered describe)
-#   fault-kill-present      while presenting: the gadget is in ConfigFS
+#   fault-kill-describe     while it reads the descriptors (from a server that
+#                           answers the import and no URB), then restarted
+#                           against the real usbipd
+#   fault-kill-present      as soon as the gadget is in ConfigFS (the result
+#                           names the stage the kill landed in)
 #   fault-kill-relay        relaying, the host side configured, its disk there
 #   fault-kill-transfer     during a whole-disk read
 #   fault-kill-user         --user: the root parent killed while relaying; its
@@ -27,7 +29,7 @@
 J=fault-kill
 GADGETD=$GADGETD_SAN
 RUSER=gadgetd-test
-need_cmd $J "$GADGETD" usbip useradd
+need_cmd $J "$GADGETD" usbip useradd socat
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1
 fault_setup $J
 mods gadgetfs || { result $J FAIL "cannot load gadgetfs"; job_end; exit 1; }
@@ -85,13 +87,18 @@ stop_clean() {
 }
 
 # ---------------------------------------------------------------- describe
-gadgetd_start kill-describe "${GA[@]}" -v
-if busy_until 20 grep -aq "session: import -> describe" "$GLOG"; then
+# a server that answers the import and no URB holds gadgetd in describe
+mute_importer 3996 "$B" 46f4 0001 || log "the mute importer did not start"
+gadgetd_start kill-describe --remote 127.0.0.1:3996 --busid "$B" --udc dummy_udc.0 -v
+if wait_for 20 grep -aq "session: import -> describe" "$GLOG"; then
+	sleep 0.5
 	kill9
-	restart $J-describe "SIGKILL on entering describe"
+	kill "$MUTE_PID" 2>/dev/null
+	restart $J-describe "SIGKILL while reading the descriptors (a server that answers no URB)"
 else
 	result $J-describe FAIL "never reached describe: $(tail -2 "$GLOG" | short | tr '\n' ' ')"; kill9
 fi
+kill "$MUTE_PID" 2>/dev/null
 stop_clean
 
 # ---------------------------------------------------------------- present
@@ -183,7 +190,8 @@ stop_clean
 N=$J-other-gadget
 wait_for 10 gadget_gone
 O=/sys/kernel/config/usb_gadget/someone-else
-mkdir -p $O/strings/0x409 $O/configs/c.1 && echo 0x1d6b > $O/idVendor
+mkdir -p $O/strings/0x409 $O/configs/c.1/strings/0x409 && echo 0x1d6b > $O/idVendor &&
+	echo other > $O/strings/0x409/product && echo one > $O/configs/c.1/strings/0x409/configuration
 gadgetd_start kill-other "${GA[@]}" --profile /tmp/kill.cfg -v
 if wait_for 30 presented && [ -d $O/configs/c.1 ]; then
 	result $N PASS "gadget someone-else (not gadgetd's name) still in ConfigFS while gadgetd runs"
@@ -208,7 +216,7 @@ if [ -n "${GPID:-}" ] && pid_alive "$GPID"; then
 else
 	result $N FAIL "no gadgetd running for the SIGHUP case"
 fi
-rmdir $O/configs/c.1 $O/strings/0x409 $O 2>/dev/null
+rmdir $O/configs/c.1/strings/0x409 $O/configs/c.1 $O/strings/0x409 $O 2>/dev/null
 for f in $LAB_OUT/gadgetd-kill-*.log; do
 	rep=$(sanitizer_report "$f")
 	[ -z "$rep" ] || result $J-sanitizer FAIL "$f: $rep"
