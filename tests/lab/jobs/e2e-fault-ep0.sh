@@ -76,16 +76,18 @@ late() {
 }
 # stop_within NAME WHAT: SIGTERM now; exit 0 within 1 s, nothing left, no report
 stop_within() {
-	local n=$1 what=$2 T dt rep left
+	local n=$1 what=$2 T dt rep left td
 	T=$(now_ms)
 	kill -TERM "$GPID"
 	gadgetd_exit_within 10 || { kill -KILL "$GPID"; wait "$GPID"; GPID=; }
 	dt=$(( $(now_ms) - T ))
 	left=$(grep -c ' /run/gadgetd/' /proc/self/mountinfo)
 	rep=$(sanitizer_report "$GLOG")
-	log "$n: stopped $(secs $dt) s after SIGTERM ($what)"
+	td=$(log_at "$T" "gadget removed|connection closed|GadgetFS.*closed")
+	td=${td:+torn down $(secs $(( td - T ))) s after SIGTERM, }
+	log "$n: ${td}exited $(secs $dt) s after SIGTERM ($what)"
 	if [ "$GRC" = 0 ] && [ "$dt" -le 1000 ] && configfs_clean && [ "$left" = 0 ] && [ -z "$rep" ]; then
-		result "$n" PASS "$what: exit 0 $(secs $dt) s after SIGTERM, ConfigFS empty, no mount left, no sanitizer report"
+		result "$n" PASS "$what: ${td}exit 0 $(secs $dt) s after SIGTERM (LeakSanitizer included), ConfigFS empty, no mount left, no sanitizer report"
 	else
 		result "$n" FAIL "$what: status $GRC $(secs $dt) s after SIGTERM, ConfigFS: $(ls /sys/kernel/config/usb_gadget | tr '\n' ' '), $left mounts under /run/gadgetd${rep:+, $rep}"
 	fi
