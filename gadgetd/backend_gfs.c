@@ -781,7 +781,7 @@ void backend_gfs_close(struct gadget_backend *b)
 	/* an ep0 reply the host never took is still queued: GadgetFS's unbind frees it
 	 * and the UDC's stop then completes it, a NULL dereference in ep0_complete()
 	 * (Linux 6.1, dummy_hcd). Disconnecting first gives it back while bound. */
-	if (g->ep0 >= 0 && g->udc[0])
+	if (g->ep0 >= 0 && !unbound(g))
 		gfs_udc_disconnect(g->udc);
 	if (g->ep0 >= 0)
 		close(g->ep0); /* dev_release(): unregisters, the host sees a disconnect */
