@@ -40,6 +40,14 @@
 #include "functionfs/ffs_io.h"
 
 #define GB_MAX_INST 8 /* FunctionFS: one instance per configuration presented */
+/*
+ * How long an ep0 data or status stage waits for the host (ep0_reply, ep0_read).
+ * A host still waiting for the request takes it within a few frames; one whose
+ * timeout passed while the device was answering never does. After this the
+ * reply is dropped (FunctionFS: cut short by a timer signal, io_bound.h), so the
+ * host cannot hold the relay, and a stop, on ep0.
+ */
+#define EP0_HOST_MS 300
 
 enum gb_event_type {
 	GB_EV_BIND,    /* the function is bound to the UDC */
@@ -78,13 +86,15 @@ struct gadget_backend_ops {
 	/**
 	 * ep0_reply() - complete the current control request successfully: for an
 	 * IN request send @len bytes (@len <= wLength), for any other the status
-	 * stage. Return: 0 or -errno (-EIDRM: the host abandoned the request).
+	 * stage. Return: 0 or -errno (-EIDRM: the host abandoned the request for a
+	 * newer one; -ETIMEDOUT: it did not take the reply within EP0_HOST_MS, which
+	 * was dropped).
 	 */
 	int (*ep0_reply)(struct gadget_backend *b, unsigned inst, const struct usb_ctrlrequest *setup,
 			 const void *data, size_t len);
 	/**
 	 * ep0_read() - the OUT data stage of the current request: up to @len bytes.
-	 * Return: bytes read, or -errno.
+	 * Return: bytes read, or -errno (-ETIMEDOUT: no data within EP0_HOST_MS).
 	 */
 	ssize_t (*ep0_read)(struct gadget_backend *b, unsigned inst, void *buf, size_t len);
 	/**

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "gadgetd/backend_ffs.h"
+#include "gadgetd/io_bound.h"
 #include "gadgetd/log.h"
 
 
@@ -64,27 +65,6 @@ static int ffs_events_op(struct gadget_backend *b, unsigned inst, struct gb_even
 	return n < 0 ? n : k;
 }
 
-static int ffs_ep0_reply_op(struct gadget_backend *b, unsigned inst,
-			    const struct usb_ctrlrequest *setup, const void *data, size_t len)
-{
-	int ep0 = fb(b)->files[inst].ep0;
-	ssize_t n;
-
-	/* f_fs.c ffs_ep0_write(): the data stage; ffs_ep0_read() of 0: the status stage */
-	if (setup->bRequestType & USB_DIR_IN)
-		n = write(ep0, data, len);
-	else
-		n = read(ep0, NULL, 0);
-	return n < 0 ? -errno : 0;
-}
-
-static ssize_t ffs_ep0_read_op(struct gadget_backend *b, unsigned inst, void *buf, size_t len)
-{
-	ssize_t n = read(fb(b)->files[inst].ep0, buf, len);
-
-	return n < 0 ? -errno : n;
-}
-
 static void ffs_ep0_stall_op(struct gadget_backend *b, unsigned inst,
 			     const struct usb_ctrlrequest *setup)
 {
@@ -98,6 +78,58 @@ static void ffs_ep0_stall_op(struct gadget_backend *b, unsigned inst,
 	else
 		n = write(ep0, &c, 0);
 	(void)n;
+}
+
+/*
+ * One ep0 data or status stage, bounded by EP0_HOST_MS (io_bound.h): FunctionFS
+ * waits in __ffs_ep0_queue_wait() until the host takes it, even with
+ * O_NONBLOCK. A host still waiting for the request takes it within a few
+ * frames; one that gave up on it (its timeout passed) never does, and the
+ * request would sit on ep0 until its next SETUP with the relay blocked. Cut
+ * short, the kernel dequeues the request (f_fs.c: usb_ep_dequeue, -EINTR) but
+ * leaves the request pending (FFS_SETUP_PENDING): ep0 is stalled to end it, as
+ * the host, which has moved on, expects nothing more.
+ * Return: bytes moved, or -errno (-ETIMEDOUT: the host did not take it).
+ */
+static ssize_t ep0_stage(struct gadget_backend *b, unsigned inst,
+			 const struct usb_ctrlrequest *setup, bool write_, void *buf, size_t len)
+{
+	int ep0 = fb(b)->files[inst].ep0, armed;
+	ssize_t n;
+
+	armed = io_bound_arm(EP0_HOST_MS);
+	if (armed)
+		log_debug("ep0: no time bound on the data stage: %s", strerror(-armed));
+	n = write_ ? write(ep0, buf, len) : read(ep0, buf, len);
+	if (n < 0)
+		n = -errno;
+	if (!armed)
+		io_bound_disarm();
+	if (n == -EINTR) {
+		ffs_ep0_stall_op(b, inst, setup);
+		return -ETIMEDOUT;
+	}
+	return n;
+}
+
+static int ffs_ep0_reply_op(struct gadget_backend *b, unsigned inst,
+			    const struct usb_ctrlrequest *setup, const void *data, size_t len)
+{
+	ssize_t n;
+
+	/* f_fs.c ffs_ep0_write(): the data stage; ffs_ep0_read() of 0: the status stage */
+	if (setup->bRequestType & USB_DIR_IN)
+		n = ep0_stage(b, inst, setup, true, (void *)data, len);
+	else
+		n = ep0_stage(b, inst, setup, false, NULL, 0);
+	return n < 0 ? (int)n : 0;
+}
+
+static ssize_t ffs_ep0_read_op(struct gadget_backend *b, unsigned inst, void *buf, size_t len)
+{
+	const struct usb_ctrlrequest out = { .bRequestType = USB_DIR_OUT };
+
+	return ep0_stage(b, inst, &out, false, buf, len);
 }
 
 static uint16_t ffs_remote_windex_op(struct gadget_backend *b, unsigned inst,

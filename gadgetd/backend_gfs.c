@@ -21,7 +21,9 @@
 
 #define GFS_EVQ 16         /* translated events: at most 3 for each of 5 raw ones */
 #define GFS_RAW 5          /* N_EVENT (inode.c:111|118): the kernel queues no more */
-#define GFS_OUT_DATA_MS 5000 /* a host gives a control transfer 5 s (USB_CTRL_SET_TIMEOUT) */
+/* The OUT data stage: a host sends it right after its SETUP; waited for on the
+ * relay's thread, so bounded as every ep0 stage is (backend.h) */
+#define GFS_OUT_DATA_MS EP0_HOST_MS
 
 struct gfs {
 	char dir[sizeof(GFS_MOUNT_DIR)];
@@ -316,7 +318,7 @@ static int gfs_ep0_reply(struct gadget_backend *b, unsigned inst,
 /**
  * gfs_ep0_read() - ops->ep0_read: the OUT data stage, up to @len bytes. The
  * kernel queued it at SETUP time and poll() does not report it, so this waits
- * up to 5 s (inode.c:963-998|978-1013).
+ * up to EP0_HOST_MS (inode.c:963-998|978-1013).
  * Return: bytes read, -EIO (transfer failed), -ECANCELED/-EIDRM (superseded),
  * -ETIMEDOUT, or -EINVAL when no OUT request with data is waiting.
  */
@@ -776,6 +778,11 @@ void backend_gfs_close(struct gadget_backend *b)
 	for (i = 0; i < g->n_ep; i++)
 		if (g->fd[i] >= 0)
 			close(g->fd[i]);
+	/* an ep0 reply the host never took is still queued: GadgetFS's unbind frees it
+	 * and the UDC's stop then completes it, a NULL dereference in ep0_complete()
+	 * (Linux 6.1, dummy_hcd). Disconnecting first gives it back while bound. */
+	if (g->ep0 >= 0 && !unbound(g))
+		gfs_udc_disconnect(g->udc);
 	if (g->ep0 >= 0)
 		close(g->ep0); /* dev_release(): unregisters, the host sees a disconnect */
 	if (g->unmount)

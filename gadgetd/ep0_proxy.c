@@ -148,7 +148,11 @@ int ep0_ret_submit(struct relay *r, uint32_t seqnum, int status, const uint8_t *
 		stall(r);
 	} else {
 		rr = r->gb->ops->ep0_reply(r->gb, p->inst->k, &p->setup, data, len);
-		if (rr && rr != -EIDRM && rr != -EL2HLT)
+		if (rr == -ETIMEDOUT)
+			log_info("ep0: the host did not take the reply to request %02x %02x within "
+				 "%d ms (it gave up on it): dropped", p->setup.bRequestType,
+				 p->setup.bRequest, EP0_HOST_MS);
+		else if (rr && rr != -EIDRM && rr != -EL2HLT)
 			log_debug("ep0: reply to the host: %s", strerror(-rr));
 	}
 	p->st = CTRL_IDLE;

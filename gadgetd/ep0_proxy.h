@@ -10,6 +10,8 @@
  *
  *   CTRL_IDLE ---SETUP (IN, or no data)---> CTRL_WAIT_DEVICE
  *   CTRL_WAIT_DEVICE ---RET_SUBMIT---> reply or stall to the host, CTRL_IDLE
+ *       (a reply the host does not take within EP0_HOST_MS, backend.h, is
+ *       dropped: the host gave up on the request while the device answered)
  *   CTRL_WAIT_DEVICE ---no reply in CTRL_TIMEOUT_S---> stall, CMD_UNLINK, CTRL_ABANDONED
  *   CTRL_ABANDONED: ep0 is free again; the late RET_SUBMIT, if any, is dropped
  *

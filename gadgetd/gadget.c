@@ -374,3 +374,30 @@ void gadget_destroy(struct gadget *g)
 	usbg_cleanup(g->state);
 	free(g);
 }
+
+int gadget_remove_stale(const char *name, char *err, size_t errlen)
+{
+	usbg_state *st;
+	usbg_gadget *g;
+	int r;
+
+	r = usbg_init(CONFIGFS, &st);
+	if (r == USBG_ERROR_NOT_FOUND)
+		return 0; /* no ConfigFS, no gadget */
+	if (r) {
+		snprintf(err, errlen, "cannot open ConfigFS at %s: %s", CONFIGFS, usbg_strerror(r));
+		return usbg_to_errno(r);
+	}
+	g = usbg_get_gadget(st, name);
+	if (!g) {
+		usbg_cleanup(st);
+		return 0;
+	}
+	usbg_disable_gadget(g); /* no-op when unbound */
+	r = usbg_rm_gadget(g, USBG_RM_RECURSE);
+	if (r)
+		snprintf(err, errlen, "ConfigFS: cannot remove the stale gadget %s: %s", name,
+			 usbg_strerror(r));
+	usbg_cleanup(st);
+	return r ? usbg_to_errno(r) : 1;
+}

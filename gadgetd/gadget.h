@@ -95,4 +95,12 @@ void gadget_unbind(struct gadget *g);
  */
 void gadget_destroy(struct gadget *g);
 
+/**
+ * gadget_remove_stale() - remove the ConfigFS gadget @name (unbound first if it
+ * is bound), with its configurations, functions and strings: what a gadgetd
+ * killed before its teardown leaves. Its FunctionFS mounts must be gone first.
+ * Return: 1 removed, 0 no such gadget, or -errno with @err filled.
+ */
+int gadget_remove_stale(const char *name, char *err, size_t errlen);
+
 #endif

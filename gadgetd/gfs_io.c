@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "gadgetd/gfs_io.h"
+#include "gadgetd/mountinfo.h"
 
 static long now_ms(void)
 {
@@ -161,22 +162,36 @@ int gfs_udc_state(const char *udc, char *gadget, size_t gadgetlen, char *functio
 	return 0;
 }
 
-/* GadgetFS mounted at @dir, by /proc/self/mountinfo (field 5 the mount point,
- * the file system type after " - "). */
+int gfs_udc_disconnect(const char *udc)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	int r = 0;
+
+	snprintf(path, sizeof(path), "/sys/class/udc/%s/soft_connect", udc);
+	f = fopen(path, "we");
+	if (!f)
+		return -errno;
+	if (fputs("disconnect", f) < 0)
+		r = -EIO;
+	if (fclose(f) && !r)
+		r = -errno;
+	return r;
+}
+
+/* GadgetFS mounted at @dir, by /proc/self/mountinfo (mountinfo.h). */
 static bool mounted_at(const char *dir)
 {
-	char line[1024], mnt[PATH_MAX], *sep;
+	static struct mount_entry e;
+	char line[PATH_MAX + 512];
 	bool found = false;
 	FILE *f = fopen("/proc/self/mountinfo", "re");
 
 	if (!f)
 		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1)
-			continue;
-		sep = strstr(line, " - ");
-		found = sep && !strcmp(mnt, dir) && !strncmp(sep + 3, "gadgetfs ", 9);
-	}
+	while (!found && fgets(line, sizeof(line), f))
+		found = !mountinfo_parse(line, &e) && !strcmp(e.mnt, dir) &&
+			!strcmp(e.fstype, "gadgetfs");
 	fclose(f);
 	return found;
 }

@@ -53,6 +53,15 @@ int gfs_udc_state(const char *udc, char *gadget, size_t gadgetlen, char *functio
 		  size_t functionlen);
 
 /**
+ * gfs_udc_disconnect() - "disconnect" into /sys/class/udc/@udc/soft_connect
+ * (udc/core.c soft_connect_store(): usb_gadget_disconnect(), then
+ * usb_gadget_udc_stop()): the UDC drops the link and gives back every request
+ * still queued, while the gadget driver is still bound.
+ * Return: 0 or -errno (-EOPNOTSUPP: no gadget driver bound).
+ */
+int gfs_udc_disconnect(const char *udc);
+
+/**
  * gfs_mount() - mount GadgetFS at @dir (created, with its parent, mode 0755), or
  * reuse it when GadgetFS is already mounted there (@reused). GadgetFS has one
  * superblock system-wide (get_tree_single(), inode.c:2074-2077|2102-2105) and

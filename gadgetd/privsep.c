@@ -48,7 +48,7 @@ int relay_unprivileged(const struct relay_params *rp, const struct gd_opts *o, i
 {
 	struct pollfd p[2];
 	int pidfd, status, stopping = 0;
-	pid_t pid;
+	pid_t pid, parent = getpid();
 
 	capture_flush(); /* the child writes the same capture file */
 	pid = fork();
@@ -64,6 +64,10 @@ int relay_unprivileged(const struct relay_params *rp, const struct gd_opts *o, i
 			_exit(19);
 		}
 		prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+		/* it shares the UDC's lock (udc_claim.h): it must not outlive a killed parent */
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		if (getppid() != parent)
+			_exit(19); /* the parent is gone already */
 		log_info("relay running as %s (uid %u, gid %u)", o->user, (unsigned)o->uid,
 			 (unsigned)o->gid);
 		status = relay_exit_code(relay_run(rp));

@@ -17,6 +17,7 @@
 #include "gadgetd/privsep.h"
 #include "gadgetd/relay.h"
 #include "gadgetd/session.h"
+#include "gadgetd/udc_claim.h"
 
 enum session_stage {
 	STAGE_START,
@@ -75,12 +76,19 @@ static unsigned device_classes(const struct remote_desc *d, uint8_t *cls, unsign
 static int stage_start(struct session *s)
 {
 	char err[1024], who[256];
+	int r;
 
 	if (remote_parse(s->o->remote, &s->rem, err, sizeof(err)) ||
 	    gadget_pick_udc(s->o->udc, s->udc, sizeof(s->udc), err, sizeof(err))) {
 		log_warnx("%s", err);
 		notify_status("%s", err);
 		return -EINVAL;
+	}
+	r = udc_claim(s->udc, err, sizeof(err)); /* one gadgetd per UDC; a dead one's leftovers go */
+	if (r) {
+		log_warnx("%s", err);
+		notify_status("%s", err);
+		return r;
 	}
 	if (gadget_udc_busy(s->udc, who, sizeof(who)) > 0) {
 		log_warnx("UDC %s is in use by gadget %s: stop it first, or choose another UDC "

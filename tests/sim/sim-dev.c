@@ -539,7 +539,7 @@ static int load_cfg(const struct lctx *c, const config_setting_t *g, struct sim_
 }
 
 static const char *const ctrl_keys[] = { "type", "request", "value", "index", "length",
-					 "action", "seed", NULL };
+					 "action", "seed", "delay_ms", NULL };
 
 static int load_ctrl(const struct lctx *c, const config_setting_t *g, struct sim_ctrl *h)
 {
@@ -579,6 +579,10 @@ static int load_ctrl(const struct lctx *c, const config_setting_t *g, struct sim
 	if ((r = get_int(c, g, "seed", 0, 0x7fffffff, &v)) < 0)
 		return r;
 	h->seed = (uint32_t)v;
+	v = 0;
+	if ((r = get_int(c, g, "delay_ms", 0, 60000, &v)) < 0)
+		return r;
+	h->delay_ms = (uint32_t)v;
 	if ((r = get_str(c, g, "action", &action)) < 0)
 		return r;
 	if (!action)

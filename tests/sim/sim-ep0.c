@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tests/sim/pattern.h"
 #include "tests/sim/sim-srv.h"
@@ -163,6 +164,8 @@ static int ctrl_request(const uint8_t *s, const uint8_t *out, uint32_t outlen, u
 		    (h->index >= 0 && h->index != (int)index))
 			continue;
 		*line = h->line;
+		if (h->delay_ms)
+			usleep(h->delay_ms * 1000u); /* a device slow to answer */
 		switch (h->action) {
 		case CA_PATTERN:
 			n = h->length >= 0 && (unsigned)h->length < wlength ? (unsigned)h->length :

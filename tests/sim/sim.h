@@ -67,6 +67,7 @@ struct sim_ctrl {
 	int length;        /* pattern: reply length cap, -1: wLength */
 	enum sim_ctrl_action action;
 	uint32_t seed;
+	uint32_t delay_ms; /* the answer is sent this late (the whole device waits) */
 	unsigned line;
 };
 

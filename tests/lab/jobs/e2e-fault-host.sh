@@ -9,7 +9,8 @@
 #   fault-host-reset      USBDEVFS_RESET (usbreset BUS/DEV)
 #   fault-host-deconfig   bConfigurationValue 0, then 1
 #   fault-second          a second gadgetd on the same UDC refuses ("UDC ... is in
-#                         use by gadget ...", non-zero) and leaves the first alone
+#                         use by another gadgetd (pid ...)", the UDC's lock, or
+#                         "... by gadget ...", non-zero) and leaves the first alone
 #   fault-host-read       after all that, the whole disk reads as the image
 # After each host-side action gadgetd must still run and 2 MiB from the middle of
 # the disk must read back as the image's. When one fails, gadgetd is restarted so
@@ -132,7 +133,7 @@ T=$(now_ms)
 # shellcheck disable=SC2046
 timeout 30 "$GADGETD" $(gadgetd_logopt) --remote 127.0.0.1 --busid "$B" --udc dummy_udc.0 -v > "$SLOG" 2>&1
 rc=$?; dt=$(( $(now_ms) - T ))
-msg=$(grep -m1 "is in use by gadget" "$SLOG" | short)
+msg=$(grep -m1 -E "is in use by (gadget|another gadgetd)" "$SLOG" | short)
 if [ $rc != 0 ] && [ $rc != 124 ] && [ -n "$msg" ] && pid_alive "$GPID" &&
    [ "$(gadget_dev $STICK)" = "$G" ] && [ "$(cat "$(dev)/devnum")" = "$devnum" ] &&
    [ "$(cat /sys/class/udc/dummy_udc.0/function 2>/dev/null)" = gadgetd.dummy_udc.0 ]; then
