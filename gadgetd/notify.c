@@ -7,15 +7,16 @@
 #include <systemd/sd-daemon.h>
 
 #include "gadgetd/notify.h"
+#include "gadgetd/text.h"
 
 static bool ready_sent;
 
 static void send_status(const char *prefix, const char *fmt, va_list ap)
 {
-	char line[256];
+	char raw[256], line[256];
 
-	vsnprintf(line, sizeof(line), fmt, ap);
-	sd_notifyf(0, "%sSTATUS=%s", prefix, line);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	sd_notifyf(0, "%sSTATUS=%s", prefix, text_escape(line, sizeof(line), raw)); /* no "\nREADY=1" */
 }
 
 void notify_status(const char *fmt, ...)

@@ -44,7 +44,7 @@ static const char *const top_keys[] = {
 	"readahead", NULL,
 };
 static const char *const retry_keys[] = { "min", "max", NULL };
-static const char *const allow_keys[] = { "devices", "classes", NULL };
+static const char *const allow_keys[] = { "devices", "classes", "requests", NULL };
 static const char *const device_keys[] = {
 	"idVendor", "idProduct", "bcdDevice", "serial", "manufacturer", "product",
 	"MaxPower", "self_powered", NULL,
@@ -501,7 +501,8 @@ static int parse_allow(const struct pctx *c, const config_setting_t *g)
 
 		if (!k || !key_known(allow_keys, k))
 			return unknown_key(c, s, "allow.", allow_keys);
-		ret = parse_allow_list(c, s, !strcmp(k, "devices"));
+		ret = !strcmp(k, "requests") ? profile_parse_requests(s, c->name, c->p, c->err)
+					     : parse_allow_list(c, s, !strcmp(k, "devices"));
 	}
 	return ret;
 }

@@ -1060,6 +1060,11 @@ static void gen_profile(void)
 	prof("allow-bad-entries.cfg",
 	     "allow = { devices = [ \"46d:c31c\", \"046d-*\", \"046d:c31\" ]; "
 	     "classes = ( 256, \"0x100\", \"3\", { a = 1; } ); };\n");
+	prof("allow-requests.cfg",
+	     "allow = { requests = [ \"!vendor/device:0x02\", \"class/other:3\", \"*/interface\","
+	     " \"!reserved/31:255\", \"Standard/*\" ]; };\n");
+	prof("allow-requests-bad.cfg",
+	     "allow = { requests = ( \"vendor/hub\", \"vendor\", \"x/device\", \"class/other:256\", 3 ); };\n");
 	prof("retry-min-above-max.cfg", "retry = { max = 5; min = 6; };\n");
 	prof("retry-out-of-range.cfg", "retry = { min = 0; };\ndead_peer_timeout = 3601;\n");
 	prof("user-bad.cfg", "user = \"Root\";\n");
