@@ -675,6 +675,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		snprintf(sim.d.busid, sizeof(sim.d.busid), "%s", busid);
+		snprintf(sim.d.path, sizeof(sim.d.path), "/sys/devices/usbip-sim/usb%u/%s",
+			 sim.d.busnum, busid); /* as sim_dev_load() makes it */
 	}
 	sim.devid = sim.d.busnum << 16 | (sim.d.devnum & 0xffff);
 	if (check) {
