@@ -419,23 +419,6 @@ ssize_t ffs_desc_build(const struct usb_desc_config *cfg, int speed,
 
 /* --- ffs_strings_build() --- */
 
-/*
- * usb_gadget_get_string() cuts at USB_MAX_STRING_LEN UTF-8 bytes, possibly in
- * the middle of a sequence (utf8s_to_utf16s() then stops at the broken one);
- * cut here at a character boundary instead.
- */
-static size_t utf8_cut(const char *s)
-{
-	size_t n = strnlen(s, FFS_MAX_STRING_LEN + 1);
-
-	if (n <= FFS_MAX_STRING_LEN)
-		return n;
-	n = FFS_MAX_STRING_LEN;
-	while (n && ((unsigned char)s[n] & 0xc0) == 0x80)
-		n--;
-	return n;
-}
-
 ssize_t ffs_strings_build(const struct usb_desc_strings *s, const uint8_t *str_map,
 			  unsigned n_str, uint8_t *out, size_t outlen)
 {
@@ -466,7 +449,7 @@ ssize_t ffs_strings_build(const struct usb_desc_strings *s, const uint8_t *str_m
 			const char *txt = s->text[l][str_map[j]];
 
 			if (txt)
-				put_bytes(&b, txt, utf8_cut(txt));
+				put_bytes(&b, txt, usb_desc_utf8_cut(txt, FFS_MAX_STRING_LEN));
 			put_u8(&b, 0);
 		}
 	}

@@ -442,6 +442,18 @@ int usb_desc_parse_langids(const uint8_t *buf, size_t len, struct usb_desc_strin
 	return 0;
 }
 
+size_t usb_desc_utf8_cut(const char *s, size_t max)
+{
+	size_t n = strnlen(s, max + 1);
+
+	if (n <= max)
+		return n;
+	n = max;
+	while (n && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	return n;
+}
+
 /* Bytes of @cp in UTF-8 (@cp <= 0x10ffff, not a surrogate). */
 static size_t utf8_len(uint32_t cp)
 {

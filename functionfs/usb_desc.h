@@ -46,6 +46,8 @@
  * surrogate pair is 2 units -> 4 bytes, an unpaired one U+FFFD -> 3), plus the NUL.
  */
 #define USB_DESC_STRING_UTF8_MAX (126 * 3 + 1)
+/* USB_MAX_STRING_LEN (include/linux/usb/gadget.h): the longest string a gadget carries, in UTF-8 bytes. */
+#define USB_DESC_GADGET_STRING_MAX 126
 
 /* Speeds, numerically equal to enum usb_device_speed / enum usbip_speed. */
 enum usb_desc_speed {
@@ -202,6 +204,17 @@ int usb_desc_parse_config(const uint8_t *buf, size_t len, struct usb_desc_config
  */
 int usb_desc_parse_langids(const uint8_t *buf, size_t len, struct usb_desc_strings *s,
 			   struct usb_desc_err *err);
+
+/**
+ * usb_desc_utf8_cut() - the length of @s cut to at most @max bytes at a UTF-8
+ * character boundary: strlen(@s) when that is <= @max, else @max less the bytes
+ * of a character the cut would split (no continuation byte 0b10xxxxxx starts
+ * what is cut off). A gadget carries USB_DESC_GADGET_STRING_MAX bytes: ConfigFS
+ * refuses more with -EOVERFLOW (drivers/usb/gadget/configfs.c usb_string_copy()),
+ * usb_gadget_get_string() cuts in the middle of a sequence and utf8s_to_utf16s()
+ * then stops at it.
+ */
+size_t usb_desc_utf8_cut(const char *s, size_t max);
 
 /**
  * usb_desc_parse_string() - convert a STRING descriptor's UTF-16LE text to UTF-8.

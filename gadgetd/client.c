@@ -260,12 +260,23 @@ static int read_op_reply(int fd, const struct remote *r, uint16_t want_code,
 	uint8_t b[USBIP_OP_COMMON_LEN];
 	int rr;
 
-	rr = net_read_all(fd, b, sizeof(b), CLIENT_TIMEOUT_MS);
+	/* the first byte alone: did anything answer at all? */
+	rr = net_read_all(fd, b, 1, CLIENT_TIMEOUT_MS);
+	if (rr == -ECONNRESET) {
+		/* an SSH or socat tunnel whose far end is down, a server restarting (or
+		 * one that refuses version 0x0111 this way): retried as a refused connect */
+		snprintf(err, errlen,
+			 "%s accepted the connection and closed it without a reply (a tunnel whose "
+			 "far end is down, a server restarting, or one that rejects USB/IP version "
+			 "0x%04x)", r->name, USBIP_VERSION);
+		return -ECONNRESET;
+	}
+	if (!rr)
+		rr = net_read_all(fd, b + 1, sizeof(b) - 1, CLIENT_TIMEOUT_MS);
 	if (rr == -ECONNRESET) {
 		snprintf(err, errlen,
-			 "%s closed the connection without a USB/IP reply: it does not speak USB/IP,"
-			 " or it rejected protocol version 0x%04x",
-			 r->name, USBIP_VERSION);
+			 "%s closed the connection without a USB/IP reply: it sent part of one "
+			 "and closed; it does not speak USB/IP", r->name);
 		return -EPROTO;
 	}
 	if (rr == -ETIMEDOUT) {

@@ -7,6 +7,7 @@
 
 #include "gadgetd/describe.h"
 #include "gadgetd/log.h"
+#include "gadgetd/text.h"
 #include "gadgetd/usb_wire.h"
 
 #define USB_REQ_GET_DESCRIPTOR 0x06
@@ -76,14 +77,37 @@ static int read_config(struct client *c, uint8_t type, uint8_t index,
 	return 0;
 }
 
+/*
+ * The strings the descriptors name, in every language of string 0, as Linux's
+ * usbcore reads them (usb_cache_string()): string 0 only when some descriptor
+ * names a string, so a device that names none is asked for no string at all
+ * (drivers/usb/core/message.c usb_string(): "if (index <= 0) return -EINVAL";
+ * some user-mode USB/IP servers do not survive GET_DESCRIPTOR(STRING 0)). A text
+ * over USB_MAX_STRING_LEN bytes of UTF-8 is cut at a character boundary: the
+ * gadget cannot carry more (ConfigFS refuses it, FunctionFS cuts it).
+ */
 static void read_strings(struct client *c, struct remote_desc *d)
 {
-	uint8_t used[USB_DESC_MAX_STRINGS / 8] = { 0 }, buf[255];
-	char text[4 * 127 + 1], e[160];
+	uint8_t used[USB_DESC_MAX_STRINGS / 8] = { 0 }, buf[255], any = 0;
+	char text[USB_DESC_STRING_UTF8_MAX], e[160];
 	struct usb_desc_err de;
 	unsigned l, i, k;
+	size_t cut;
 	int n;
 
+	for (k = 0; k < d->n_cfg; k++) {
+		uint8_t u2[USB_DESC_MAX_STRINGS / 8];
+
+		usb_desc_string_indices(&d->dev, d->cfg[k], u2);
+		for (i = 0; i < sizeof(used); i++)
+			used[i] |= u2[i];
+	}
+	for (i = 0; i < sizeof(used); i++)
+		any |= used[i];
+	if (!any) {
+		log_debug("the descriptors name no string: none is asked for");
+		return;
+	}
 	n = get_descriptor(c, DT_STRING, 0, 0, buf, sizeof(buf), e, sizeof(e));
 	if (n <= 0)
 		return; /* no strings: a device may have none */
@@ -91,13 +115,6 @@ static void read_strings(struct client *c, struct remote_desc *d)
 		log_warnx("string descriptor 0 (the language list) is malformed: %s: the device's "
 			  "strings are left out", de.msg);
 		return;
-	}
-	for (k = 0; k < d->n_cfg; k++) {
-		uint8_t u2[USB_DESC_MAX_STRINGS / 8];
-
-		usb_desc_string_indices(&d->dev, d->cfg[k], u2);
-		for (i = 0; i < sizeof(used); i++)
-			used[i] |= u2[i];
 	}
 	for (l = 0; l < d->str.n_lang; l++) {
 		for (i = 1; i < USB_DESC_MAX_STRINGS; i++) {
@@ -116,6 +133,13 @@ static void read_strings(struct client *c, struct remote_desc *d)
 				log_warnx("string descriptor %u (language 0x%04x) is malformed: %s: "
 					  "left out", i, d->str.langid[l], de.msg);
 				continue;
+			}
+			cut = usb_desc_utf8_cut(text, USB_DESC_GADGET_STRING_MAX);
+			if (text[cut]) {
+				log_info("string %u (language 0x%04x) is %zu bytes of UTF-8, more than "
+					 "a gadget carries (%d): cut to %zu", i, d->str.langid[l],
+					 strlen(text), USB_DESC_GADGET_STRING_MAX, cut);
+				text[cut] = '\0';
 			}
 			d->str.text[l][i] = strdup(text);
 		}

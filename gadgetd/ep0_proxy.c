@@ -5,6 +5,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "gadgetd/ctrl_policy.h"
 #include "gadgetd/log.h"
 #include "gadgetd/relay_core.h"
 #include "gadgetd/usb_wire.h"
@@ -82,7 +83,7 @@ int ep0_setup(struct relay *r, struct inst *in_, const struct usb_ctrlrequest *c
 	p->inst = in_;
 	log_debug("ep0: setup %02x %02x %04x %04x (remote %04x) %u", cr->bRequestType,
 		  cr->bRequest, wvalue, __le16_to_cpu(cr->wIndex), windex, wlength);
-	if (wlength > CTRL_BUF) {
+	if (wlength > CTRL_BUF || ctrl_policy_denied(cr)) { /* allow.requests, ctrl_policy.h */
 		stall(r);
 		return 0;
 	}

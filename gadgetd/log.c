@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "gadgetd/log.h"
+#include "gadgetd/text.h"
 
 static int to_syslog;
 static int verbosity;
@@ -91,9 +92,11 @@ static void put_stamp(char *buf, size_t n)
 __attribute__((format(printf, 2, 0)))
 static void vlog(int pri, const char *fmt, va_list ap, const char *suffix)
 {
-	char msg[1024], when[40];
+	char raw[1024], msg[1024], when[40];
 
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	/* a busid, path or string of the server's must not steer the terminal or split the line */
+	text_escape(msg, sizeof(msg), raw);
 	if (to_syslog) {
 		syslog(pri, "%s%s%s", msg, suffix ? ": " : "", suffix ? suffix : "");
 		return;

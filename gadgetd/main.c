@@ -21,6 +21,7 @@
 #include "gadgetd/notify.h"
 #include "gadgetd/profile.h"
 #include "gadgetd/session.h"
+#include "gadgetd/text.h"
 #include "gadgetd/usbids.h"
 #include "gadgetd/usbip.h"
 
@@ -96,9 +97,9 @@ static int do_list(const struct remote *rem)
 		if (!cls && l[i].n_intf)
 			cls = l[i].intf[0].bInterfaceClass;
 		usbids_name(u->idVendor, u->idProduct, names, sizeof(names));
-		printf("  %-10s %04x:%04x  %-16s %-6s speed  %s\n", u->busid, u->idVendor,
+		printf("  %-10s %04x:%04x  %-16s %-6s speed  %s\n", TEXT_ESC(u->busid), u->idVendor,
 		       u->idProduct, class_name(cls), usbip_speed_str(u->speed), names);
-		printf("             %s\n", u->path);
+		printf("             %s\n", TEXT_ESC(u->path)); /* the server's text, escaped (text.h) */
 		for (j = 0; j < l[i].n_intf; j++)
 			printf("             interface %u: %02x/%02x/%02x %s\n", j,
 			       l[i].intf[j].bInterfaceClass, l[i].intf[j].bInterfaceSubClass,

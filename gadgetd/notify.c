@@ -19,6 +19,7 @@
 #endif
 
 #include "gadgetd/notify.h"
+#include "gadgetd/text.h"
 
 static bool ready_sent;
 
@@ -64,10 +65,11 @@ static void notify_send(const char *state)
 
 static void send_status(const char *prefix, const char *fmt, va_list ap)
 {
-	char line[256], msg[sizeof(line) + 32];
+	char raw[256], line[256], msg[sizeof(line) + 32];
 
-	vsnprintf(line, sizeof(line), fmt, ap);
-	snprintf(msg, sizeof(msg), "%sSTATUS=%s", prefix, line);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	snprintf(msg, sizeof(msg), "%sSTATUS=%s", prefix,
+		 text_escape(line, sizeof(line), raw)); /* no "\nREADY=1" */
 	notify_send(msg);
 }
 

@@ -45,7 +45,7 @@ static const char *const top_keys[] = {
 	"readahead", "capture", "capture_max_mb", "capture_snaplen", NULL,
 };
 static const char *const retry_keys[] = { "min", "max", NULL };
-static const char *const allow_keys[] = { "devices", "classes", NULL };
+static const char *const allow_keys[] = { "devices", "classes", "requests", NULL };
 static const char *const device_keys[] = {
 	"idVendor", "idProduct", "bcdDevice", "serial", "manufacturer", "product",
 	"MaxPower", "self_powered", NULL,
@@ -502,7 +502,8 @@ static int parse_allow(const struct pctx *c, const config_setting_t *g)
 
 		if (!k || !key_known(allow_keys, k))
 			return unknown_key(c, s, "allow.", allow_keys);
-		ret = parse_allow_list(c, s, !strcmp(k, "devices"));
+		ret = !strcmp(k, "requests") ? profile_parse_requests(s, c->name, c->p, c->err)
+					     : parse_allow_list(c, s, !strcmp(k, "devices"));
 	}
 	return ret;
 }

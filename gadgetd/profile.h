@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gadgetd/ctrl_policy.h"
+
 /*
  * Keys (all optional):
  *   remote = "host[:port]";            string
@@ -35,6 +37,8 @@
  *   allow = {                           group: what may be presented at all
  *     devices = [ "1d6b:0104", "046d:*" ];   "VVVV:PPPP" or "VVVV:*", 4 hex digits each
  *     classes = [ 3, 8, 0xff ];               integers 0..255, or strings "0xNN"
+ *     requests = [ "!vendor/device:0x05", "class/other" ];  host control requests
+ *                                        (ctrl_policy.h); first match decides
  *   };                                  (an array [ ] or a list ( ); at most 32 each)
  */
 
@@ -77,6 +81,8 @@ struct gd_profile {
 	 * profile built by hand with entries but without these flags still works.
 	 */
 	bool has_allow_dev, has_allow_class;
+	unsigned n_allow_req;          /* allow.requests (ctrl_policy.h), parsed by profile_requests.c */
+	struct ctrl_rule allow_req[CTRL_RULES_MAX];
 };
 
 /* Largest profile accepted, in bytes (profiles are a few hundred bytes). */
@@ -115,6 +121,16 @@ int profile_load_string(const char *text, const char *name, struct gd_profile *p
  */
 int profile_allows(const struct gd_profile *p, uint16_t vid, uint16_t pid,
 		   const uint8_t *classes, unsigned n, char *why, size_t whylen);
+
+struct config_setting_t;
+/**
+ * profile_parse_requests() - the list allow.requests @l (libconfig, an array or a
+ * list of rule strings, ctrl_policy.h) into @p->allow_req, for profile.c; @name is
+ * the file name in messages. Return: 0, or -EINVAL with @err (may be NULL) holding
+ * "FILE:LINE: allow.requests[N]: what".
+ */
+int profile_parse_requests(const struct config_setting_t *l, const char *name,
+			   struct gd_profile *p, struct gd_profile_err *err);
 
 /** profile_free() - free the strings of @p and zero it. */
 void profile_free(struct gd_profile *p);

@@ -205,6 +205,7 @@ static int stage_relay(struct session *s)
 	rp.no_readahead = s->prof->has_readahead && !s->prof->readahead;
 
 	enter(s, STAGE_RELAY);
+	ctrl_policy_use(s->prof->allow_req, s->prof->n_allow_req); /* ep0_proxy.c applies it */
 	notify_status("%04x:%04x (%s from %s) is plugged in: waiting for the host to configure it",
 		      s->d.dev.idVendor, s->d.dev.idProduct, s->o->busid, s->rem.name);
 	r = s->o->user ? relay_unprivileged(&rp, s->o, s->sigfd) : relay_run(&rp);

@@ -71,6 +71,30 @@ static inline int fuzz_known(const char *id)
 	return 0;
 }
 
+/*
+ * fuzz_quiet() - with @on, the log lines of the code under test (log.c writes
+ * to stderr) go to /dev/null, unless GADGETD_FUZZ_LOG is set. Only the stdio
+ * stream is swapped: the sanitizers and libFuzzer write to file descriptor 2
+ * themselves, so their reports are not lost.
+ */
+static inline void fuzz_quiet(int on)
+{
+	static FILE *null_file, *real_stderr;
+	static int ready;
+
+	if (!ready) {
+		ready = 1;
+		if (getenv("GADGETD_FUZZ_LOG"))
+			return;
+		real_stderr = stderr;
+		null_file = fopen("/dev/null", "we");
+		if (!null_file)
+			abort();
+	}
+	if (null_file)
+		stderr = on ? null_file : real_stderr;
+}
+
 #define FUZZ_CHECK_KNOWN(id, cond, ...)                                               \
 	do {                                                                          \
 		if (!(cond) && !fuzz_known(id)) {                                     \

@@ -5,7 +5,7 @@
 #
 #   make fuzz          libFuzzer binaries (clang, ASan + UBSan) in build/fuzz/:
 #                      fuzz_usbip_rx fuzz_relay_rx fuzz_ffs_desc fuzz_gfs_desc
-#                      fuzz_profile
+#                      fuzz_profile fuzz_describe
 #   make fuzz-run      run each for FUZZ_SECONDS (600) on build/fuzz/scratch/T
 #                      (new inputs go there) + tests/fuzz/corpus/T, FUZZ_JOBS at a
 #                      time (number of CPUs); per target: executions, exec/s,
@@ -23,7 +23,7 @@
 # in the environment looks past reported, unfixed findings (tests/fuzz/README).
 # A finding: see tests/fuzz/README.
 
-FUZZ_TARGETS ?= usbip_rx relay_rx ffs_desc gfs_desc profile
+FUZZ_TARGETS ?= usbip_rx relay_rx ffs_desc gfs_desc profile describe
 FUZZ_CC ?= clang
 FUZZ_REPLAY_CC ?= gcc
 FUZZ_SECONDS ?= 600

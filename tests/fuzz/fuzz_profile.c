@@ -165,6 +165,16 @@ static void put_allow(struct out *o, const struct gd_profile *p)
 		}
 		put(o, " );\n");
 	}
+	if (p->n_allow_req) {
+		put(o, "  requests = [");
+		for (i = 0; i < p->n_allow_req; i++) {
+			snprintf(b, sizeof(b), "%s\"", i ? ", " : " ");
+			put(o, b);
+			put(o, ctrl_rule_format(&p->allow_req[i], b, sizeof(b)));
+			put(o, "\"");
+		}
+		put(o, " ];\n");
+	}
 	put(o, "};\n");
 }
 
@@ -229,6 +239,8 @@ static void check_same(const struct gd_profile *a, const struct gd_profile *b)
 	FUZZ_CHECK(a->has_allow_class == b->has_allow_class &&
 		   a->n_allow_class == b->n_allow_class);
 	FUZZ_CHECK(!memcmp(a->allow_class, b->allow_class, sizeof(a->allow_class)));
+	FUZZ_CHECK(a->n_allow_req == b->n_allow_req);
+	FUZZ_CHECK(!memcmp(a->allow_req, b->allow_req, sizeof(a->allow_req)));
 }
 
 static void check_new_keys(const struct gd_profile *p)

@@ -87,7 +87,6 @@ enum { SC_VENDOR, SC_SS_ON_HS, SC_BOT_IN, SC_BOT_OUT };
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
-static FILE *null_file, *real_stderr;
 static bool trace;
 static uint8_t pattern[BOT_IN_CHUNK];
 /* the first step that failed while the relay ran quietly, checked after */
@@ -107,24 +106,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	for (size_t i = 0; i < sizeof(pattern); i++)
 		pattern[i] = (uint8_t)(i * 13 + 1);
 	trace = getenv("GADGETD_FUZZ_LOG") != NULL;
-	if (trace)
-		return 0;
-	real_stderr = stderr;
-	null_file = fopen("/dev/null", "we");
-	if (!null_file)
-		abort();
 	return 0;
 }
 
-/*
- * The relay's log lines (log.c: fprintf(stderr)) go nowhere while it runs.
- * Only the stdio stream is swapped: the sanitizers and libFuzzer write to
- * file descriptor 2 themselves, so their reports are not lost.
- */
+/* The relay's log lines go nowhere while it runs (fuzz.h). */
 static void quiet(bool on)
 {
-	if (null_file)
-		stderr = on ? null_file : real_stderr;
+	fuzz_quiet(on);
 }
 
 /* Hand the fake's completions to the relay, as on_aio() does: the batch in, then a pump each. */

@@ -1060,10 +1060,132 @@ static void gen_profile(void)
 	prof("allow-bad-entries.cfg",
 	     "allow = { devices = [ \"46d:c31c\", \"046d-*\", \"046d:c31\" ]; "
 	     "classes = ( 256, \"0x100\", \"3\", { a = 1; } ); };\n");
+	prof("allow-requests.cfg",
+	     "allow = { requests = [ \"!vendor/device:0x02\", \"class/other:3\", \"*/interface\","
+	     " \"!reserved/31:255\", \"Standard/*\" ]; };\n");
+	prof("allow-requests-bad.cfg",
+	     "allow = { requests = ( \"vendor/hub\", \"vendor\", \"x/device\", \"class/other:256\", 3 ); };\n");
 	prof("retry-min-above-max.cfg", "retry = { max = 5; min = 6; };\n");
 	prof("retry-out-of-range.cfg", "retry = { min = 0; };\ndead_peer_timeout = 3601;\n");
 	prof("user-bad.cfg", "user = \"Root\";\n");
 	prof("user-too-long.cfg", "user = \"abcdefghijklmnopqrstuvwxyz0123456\";\n");
+}
+
+/* --- describe: a server's replies to describe_device(), fuzz_describe.c --- */
+
+/* One reply: flags, status, then actual_length bytes of @hex. */
+static void dreply(struct buf *b, uint8_t flags, int8_t status, const char *hex)
+{
+	struct buf d = { .n = 0 };
+
+	put_hex(&d, hex);
+	put_u8(b, flags);
+	put_u8(b, (uint8_t)status);
+	put_le16(b, (uint16_t)d.n);
+	put(b, d.b, d.n);
+}
+
+/* A string descriptor of @s (UTF-8, BMP only) as one reply. */
+static void dstring(struct buf *b, const char *s)
+{
+	struct buf d = { .n = 0 };
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned cp;
+
+	put_u8(&d, 0);
+	put_u8(&d, 3);
+	while (*p) {
+		if (*p < 0x80)
+			cp = *p++;
+		else if ((*p & 0xe0) == 0xc0)
+			cp = (p[0] & 0x1fu) << 6 | (p[1] & 0x3fu), p += 2;
+		else
+			cp = (p[0] & 0x0fu) << 12 | (p[1] & 0x3fu) << 6 | (p[2] & 0x3fu), p += 3;
+		put_le16(&d, (uint16_t)cp);
+	}
+	d.b[0] = (uint8_t)d.n;
+	put_u8(b, 0);
+	put_u8(b, 0);
+	put_le16(b, (uint16_t)d.n);
+	put(b, d.b, d.n);
+}
+
+/* A vendor device: DEV (18 bytes, hex), one configuration of one interface with bulk 0x81/0x02. */
+#define D_CFG_HDR(istr) "09 02 20 00 01 01 " istr " 80 32"
+#define D_CFG(istr, iintf, mps) D_CFG_HDR(istr) " 09 04 00 00 02 ff 00 00 " iintf \
+	" 07 05 81 02 " mps " 00 07 05 02 02 " mps " 00"
+
+/* Speed, bConfigurationValue 1, then the replies with device @dev and its configuration. */
+static void dhead(struct buf *b, uint8_t speed, const char *dev, const char *hdr, const char *cfg)
+{
+	b->n = 0;
+	put_u8(b, speed);
+	put_u8(b, 1);
+	dreply(b, 0, 0, dev);
+	dreply(b, 0, 0, hdr);
+	dreply(b, 0, 0, cfg);
+}
+
+static void gen_describe(void)
+{
+	static const char *const no_str_dev = "12 01 00 02 00 00 00 40 09 12 01 00 00 01 00 00 00 01";
+	static const char *const str_dev = "12 01 00 02 00 00 00 40 09 12 02 00 00 01 01 02 03 01";
+	char big[256];
+	struct buf *b = malloc(sizeof(*b));
+	unsigned i;
+
+	if (!b)
+		abort();
+	/* high speed, no string anywhere: device, configuration, qualifier, other speed */
+	dhead(b, 3, no_str_dev, D_CFG_HDR("00"), D_CFG("00", "00", "00 02"));
+	dreply(b, 0, 0, "0a 06 00 02 00 00 00 40 01 00");
+	dreply(b, 0, 0, "09 07 20 00 01 01 00 80 32");
+	dreply(b, 0, 0, "09 07 20 00 01 01 00 80 32 09 04 00 00 02 ff 00 00 00 07 05 81 02 40 00 00 07 05 02 02 40 00 00");
+	write_seed("describe", "no-strings-hs", b->b, b->n);
+	/* the same device at full speed, and a server that would answer strings anyway */
+	dhead(b, 2, no_str_dev, D_CFG_HDR("00"), D_CFG("00", "00", "40 00"));
+	dreply(b, 0, 0, "04 03 09 04");
+	dstring(b, "never asked for");
+	write_seed("describe", "no-strings-fs", b->b, b->n);
+	/* full speed, four strings, one of 200 bytes of UTF-8 (100 x U+00FC) */
+	for (i = 0; i < 100; i++)
+		memcpy(big + 2 * i, "\xc3\xbc", 2);
+	big[200] = '\0';
+	dhead(b, 2, str_dev, D_CFG_HDR("05"), D_CFG("05", "04", "40 00"));
+	dreply(b, 0, 0, "06 03 09 04 07 04");   /* two languages */
+	for (i = 0; i < 2; i++) {
+		dstring(b, "gadgetd tests");
+		dstring(b, big);
+		dstring(b, "SER\x1b[2J");
+		dstring(b, "interface");
+		dstring(b, "config \xe2\x82\xac");
+	}
+	write_seed("describe", "strings-two-languages", b->b, b->n);
+	/* strings named, string 0 stalled; then a string stalled, one malformed */
+	dhead(b, 2, str_dev, D_CFG_HDR("00"), D_CFG("00", "00", "40 00"));
+	dreply(b, 0, -32, "");
+	write_seed("describe", "string0-stalled", b->b, b->n);
+	dhead(b, 2, str_dev, D_CFG_HDR("00"), D_CFG("00", "00", "40 00"));
+	dreply(b, 0, 0, "04 03 09 04");
+	dreply(b, 0, -32, "");
+	dreply(b, 0, 0, "05 03 41 00 42");
+	dreply(b, 0, 0, "00 03");
+	write_seed("describe", "strings-stalled-malformed", b->b, b->n);
+	/* what a hostile server does to the first reply */
+	for (i = 0; i < 5; i++) {
+		static const char *const names[] = { "int-min-status", "wrong-seqnum", "ret-unlink",
+						     "actual-plus-one", "closed-after-device" };
+		static const uint8_t flags[] = { 2, 1, 4, 8, 0 };
+
+		b->n = 0;
+		put_u8(b, 3);
+		put_u8(b, 1);
+		dreply(b, flags[i], 0, str_dev);
+		if (i < 4)
+			dreply(b, 0, 0, D_CFG_HDR("00"));
+		write_seed("describe", names[i], b->b, b->n);
+	}
+	free(b);
 }
 
 int main(int argc, char **argv)
@@ -1081,5 +1203,6 @@ int main(int argc, char **argv)
 	gen_relay();
 	gen_ffs();
 	gen_profile();
+	gen_describe();
 	return 0;
 }

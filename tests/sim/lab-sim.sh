@@ -18,6 +18,19 @@ sim_need() {
 	done
 }
 
+# sim_need_san JOB: sim_need, with GADGETD the ASan+UBSan build (make SANITIZE=1;
+# GADGETD_SAN overrides), its reports on (a leak makes it exit 66); FAIL when it
+# is missing or not built with the sanitizers (it would pass every "no report" check)
+sim_need_san() {
+	GADGETD=${GADGETD_SAN:-$LAB_REPO/build-san/gadgetd}
+	export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:exitcode=66}
+	export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+	[ -x "$GADGETD" ] || { result "$1" FAIL "$GADGETD is missing: run make SANITIZE=1"; exit 1; }
+	ASAN_OPTIONS=help=1 "$GADGETD" --version 2>&1 | grep -q 'Available flags for AddressSanitizer' ||
+		{ result "$1" FAIL "$GADGETD is not built with AddressSanitizer (make SANITIZE=1)"; exit 1; }
+	sim_need "$1"
+}
+
 # sim_gadget_side_up [DUMMY_HCD OPTIONS...]: like lib.sh's gadget_side_up, without
 # the host side's class drivers (usb-storage, usbhid, ...): the simulated devices
 # are vendor-specific and only usbdevfs talks to them (saves seconds under TCG)

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "gadgetd/text.h"
+
 #include "gadgetd/usbip.h"
 #include "tests/sim/sim.h"
 
@@ -136,10 +138,42 @@ int sim_build(struct sim_dev *d)
 	return 0;
 }
 
+int sim_utf16(const char *s, uint16_t *u, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = 0, left = strlen(s), l;
+	uint32_t cp;
+
+	while (left) {
+		l = text_utf8_len(p, left);
+		if (!l)
+			return -1;
+		cp = l == 1 ? p[0] : p[0] & (0xff >> (l + 1));
+		for (size_t k = 1; k < l; k++)
+			cp = cp << 6 | (p[k] & 0x3f);
+		if (n + (cp > 0xffff ? 2 : 1) > max)
+			return -1;
+		if (cp > 0xffff) {
+			if (u) {
+				u[n] = (uint16_t)(0xd800 | ((cp - 0x10000) >> 10));
+				u[n + 1] = (uint16_t)(0xdc00 | ((cp - 0x10000) & 0x3ff));
+			}
+			n += 2;
+		} else {
+			if (u)
+				u[n] = (uint16_t)cp;
+			n++;
+		}
+		p += l;
+		left -= l;
+	}
+	return (int)n;
+}
+
 int sim_string_desc(const struct sim_dev *d, unsigned idx, uint8_t *out, size_t outlen)
 {
-	const char *s;
-	size_t n, i;
+	uint16_t u[126];
+	int n, i;
 
 	if (idx == 0) {
 		if (d->n_str <= 1)
@@ -151,15 +185,16 @@ int sim_string_desc(const struct sim_dev *d, unsigned idx, uint8_t *out, size_t 
 	}
 	if (idx >= d->n_str || !d->str[idx])
 		return -1;
-	s = d->str[idx];
-	n = strlen(s);
-	if (2 + 2 * n > outlen || 2 + 2 * n > 254)
-		n = (outlen < 254 ? outlen - 2 : 252) / 2;
+	n = sim_utf16(d->str[idx], u, 126); /* UTF-8 of at most 126 units (checked at load) */
+	if (n < 0)
+		return -1;
+	if ((size_t)(2 + 2 * n) > outlen)
+		n = (int)(outlen - 2) / 2;
 	out[0] = (uint8_t)(2 + 2 * n);
 	out[1] = 3;
 	for (i = 0; i < n; i++)
-		put16(out + 2 + 2 * i, (uint8_t)s[i]); /* ASCII only (checked at load) */
-	return (int)(2 + 2 * n);
+		put16(out + 2 + 2 * i, u[i]);
+	return 2 + 2 * n;
 }
 
 int sim_qualifier(const struct sim_dev *d, uint8_t *out)

@@ -122,8 +122,8 @@ static int add_string(const struct lctx *c, const config_setting_t *s, struct si
 		*idx = 0;
 		return 0;
 	}
-	if (strlen(text) > 126)
-		return lerr(c, s, "string '%s' is longer than 126 characters", text);
+	if (sim_utf16(text, NULL, 126) < 0)
+		return lerr(c, s, "string '%s' is not UTF-8 of at most 126 UTF-16 units", text);
 	if (d->n_str == 0)
 		d->n_str = 1;
 	if (d->n_str >= SIM_MAX_STR)
@@ -761,13 +761,6 @@ int sim_dev_load(const char *path, struct sim_dev *d, char *err, size_t errlen)
 				goto out;
 		}
 	}
-	for (i = 1; i < d->n_str; i++)
-		for (s = d->str[i]; *s; s++)
-			if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e) {
-				snprintf(err, errlen, "%s: string '%s': ASCII only", path, d->str[i]);
-				r = -EINVAL;
-				goto out;
-			}
 	snprintf(d->path, sizeof(d->path), "/sys/devices/usbip-sim/usb%u/%s", d->busnum,
 		 d->busid);
 	r = sim_build(d);

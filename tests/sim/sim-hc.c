@@ -84,8 +84,17 @@ void urb_done(struct sim_ep *e, int status)
 		e->uq_tail = NULL;
 	if (u->in && !status && u->actual < u->len && (u->flags & USBIP_URB_SHORT_NOT_OK))
 		status = -EREMOTEIO;
-	send_ret_submit(u->seqnum, status, u->actual, u->in ? u->buf : NULL, u->len);
 	h = hex(u->buf, u->actual);
+	if (u->zombie && u->in) {
+		/* --hostile unlink=pipe: the data of an unlinked URB is discarded */
+		rec("DROP ep=0x%02x alt=%u bytes=%u packets=%s why=unlinked_urb_%u data=%s",
+		    e->addr, e->alt, u->actual, u->pk_len ? u->packets : "-", u->seqnum, h);
+		free(h);
+		urb_free(u);
+		return;
+	}
+	if (!u->zombie)
+		send_ret_submit(u->seqnum, status, u->actual, u->in ? u->buf : NULL, u->len);
 	rec("%s ep=%u seq=%u urb_len=%u flags=0x%04x -> %u packets=%s status=%s cfg=%u alt=%u "
 	    "data=%s", u->in ? "IN" : "OUT", u->ep, u->seqnum, u->len, u->flags, u->actual,
 	    u->pk_len ? u->packets : "-", errname(status), cur_cfg() ? cur_cfg()->value : 0,

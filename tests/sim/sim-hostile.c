@@ -222,6 +222,53 @@ static bool hnum(const char *v, long long lo, long long hi, long long *out)
 	return !errno && !*e && *out >= lo && *out <= hi;
 }
 
+bool hostile_unlink(const struct usbip_header *h)
+{
+	struct usbip_header r = { .command = USBIP_RET_UNLINK, .seqnum = h->seqnum };
+	uint32_t target = h->u.cmd_unlink.seqnum;
+	struct sim_cfg *cf = cur_cfg();
+	struct sim_urb *u = NULL, *v;
+	struct sim_ep *e = NULL;
+	uint8_t hb[USBIP_HDR_LEN];
+	unsigned i, k, pending = 0, zombies = 0, lost = 0;
+
+	if (!sim.h.unlink_pipe)
+		return false;
+	for (i = 0; cf && i < cf->n_intf && !u; i++)
+		for (k = 0; k < cf->intf[i].n_ep && !u; k++)
+			for (v = cf->intf[i].ep[k].uq; v && !u; v = v->next)
+				if (v->seqnum == target)
+					e = &cf->intf[i].ep[k], u = v;
+	if (!u)
+		return false;
+	r.u.ret_unlink.status = u->zombie ? 0 : -ECONNRESET;
+	usbip_header_encode(&r, hb);
+	conn_send(sim.imp, hb, sizeof(hb), NULL, 0);
+	if (u->zombie) {
+		rec("UNLINK seq=%u target=%u -> 0 (unlink=pipe: unlinked before)", h->seqnum, target);
+		return true;
+	}
+	u->zombie = true;
+	rec("UNLINK seq=%u target=%u -> -ECONNRESET %s ep=%u urb_len=%u got=%u unlink=pipe: it goes "
+	    "on at the server", h->seqnum, target, u->in ? "IN" : "OUT", u->ep, u->len, u->actual);
+	for (v = e->uq; v; v = v->next)
+		pending++, zombies += v->zombie;
+	if (zombies < pending) {
+		rec("HOSTILE unlink=pipe ep=0x%02x: %u of %u pending URBs unlinked: no abort yet",
+		    e->addr, zombies, pending);
+		return true;
+	}
+	while ((v = e->uq)) {
+		e->uq = v->next;
+		lost += v->actual;
+		urb_free(v);
+	}
+	e->uq_tail = NULL;
+	rec("HOSTILE unlink=pipe ep=0x%02x: every pending URB unlinked: USB_ABORT_ENDPOINT, %u URBs "
+	    "ended, %u bytes in them lost", e->addr, pending, lost);
+	return true;
+}
+
 /* --hostile KEY[=VALUE][@WHEN] (tests/sim/README.md, "Hostile modes") */
 int hostile_parse(const char *spec)
 {
@@ -315,6 +362,10 @@ int hostile_parse(const char *spec)
 		sim.h.wtotal = (long)n;
 	else if (!strcmp(key, "devdesc-len") && hnum(val, 0, 18, &n))
 		sim.h.devdesc_len = (long)n;
+	else if (!strcmp(key, "accept-close") && !val)
+		sim.h.accept_close = true;
+	else if (!strcmp(key, "unlink") && val && !strcmp(val, "pipe"))
+		sim.h.unlink_pipe = true;
 	else if (!strcmp(key, "string-odd") && !val)
 		sim.h.string_odd = true;
 	else if (!strcmp(key, "blength0") && val && !strcmp(val, "device"))

@@ -55,6 +55,8 @@ struct hostile {
 	enum h_blen0 blength0;
 	bool string_odd;
 	long devdesc_len;      /* GET_DESCRIPTOR(DEVICE) answered with this many bytes */
+	bool accept_close;     /* accept-close: a connection is closed at once, no reply */
+	bool unlink_pipe;      /* unlink=pipe: usbipd-win's CMD_UNLINK (hostile_unlink()) */
 	/* the URB-stream action */
 	enum h_act act;
 	long long arg;
@@ -160,6 +162,14 @@ int hostile_parse(const char *spec);
 void hostile_ret_submit(struct usbip_header *h, uint32_t req_len, const uint8_t *data);
 void flood_fill(struct conn *c);
 void hostile_stream(struct conn *c, const char *at);
+/**
+ * hostile_unlink() - CMD_UNLINK @h under unlink=pipe, as usbipd-win answers it: a
+ * pending target is answered RET_UNLINK -ECONNRESET at once but goes on (what it
+ * receives is discarded, what it sends still reaches the device); once every URB
+ * pending on its endpoint is unlinked, the pipe is aborted (USB_ABORT_ENDPOINT).
+ * Return: true when handled here, false for the usual answer.
+ */
+bool hostile_unlink(const struct usbip_header *h);
 /** hostile_descriptor() - the descriptor lies for GET_DESCRIPTOR(@value) (in @in, @inlen). */
 void hostile_descriptor(unsigned value, uint8_t *in, uint32_t *inlen);
 

@@ -56,6 +56,7 @@ struct sim_urb {
 	char *packets;     /* "512,512,1" */
 	size_t pk_len, pk_cap;
 	int64_t due;       /* OUT: completion time (delay_ms) */
+	bool zombie;       /* --hostile unlink=pipe: unlinked, still running, never answered */
 };
 
 enum sim_ctrl_action { CA_PATTERN, CA_STORE, CA_LOAD, CA_ACK, CA_STALL, CA_LINE_CODING,
@@ -180,6 +181,9 @@ struct sim_ep *sim_setting_ep(struct sim_intf *f, unsigned addr);
 /** sim_default_mps() - wMaxPacketSize a bulk/interrupt endpoint gets by default. */
 unsigned sim_default_mps(unsigned speed, unsigned type);
 
+/* sim_utf16() - UTF-8 @s as UTF-16 units into @u (NULL: only count), at most @max
+ * of them. Return: the number of units, or -1 (not UTF-8, or more than @max). */
+int sim_utf16(const char *s, uint16_t *u, size_t max);
 /** sim_string_desc() - string descriptor @idx (0: language list) into @out; length or -1. */
 int sim_string_desc(const struct sim_dev *d, unsigned idx, uint8_t *out, size_t outlen);
 

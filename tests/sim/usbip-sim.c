@@ -256,6 +256,8 @@ static void on_unlink(const struct usbip_header *h)
 		    target);
 		return;
 	}
+	if (hostile_unlink(h))
+		return;
 	for (i = 0; cf && i < cf->n_intf && !found; i++)
 		for (k = 0; k < cf->intf[i].n_ep && !found; k++)
 			found = unlink_from(&cf->intf[i].ep[k].uq, &cf->intf[i].ep[k].uq_tail, target,
@@ -595,6 +597,11 @@ static void on_accept(void)
 	snprintf(sim.conn[i].peer, sizeof(sim.conn[i].peer), "%s:%u", ip, ntohs(sa.sin_port));
 	rec("CONNECT peer=%s", sim.conn[i].peer);
 	hostile_load();
+	if (sim.h.accept_close) {
+		rec("HOSTILE accept-close: peer=%s closed without a reply", sim.conn[i].peer);
+		close(fd);
+		sim.conn[i].fd = -1;
+	}
 }
 
 /* A number in [lo, hi] (base 0: 0x.. works); false when it is not one. */
@@ -668,6 +675,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		snprintf(sim.d.busid, sizeof(sim.d.busid), "%s", busid);
+		snprintf(sim.d.path, sizeof(sim.d.path), "/sys/devices/usbip-sim/usb%u/%s",
+			 sim.d.busnum, busid); /* as sim_dev_load() makes it */
 	}
 	sim.devid = sim.d.busnum << 16 | (sim.d.devnum & 0xffff);
 	if (check) {

@@ -771,9 +771,9 @@ static void test_allow_errors(void **state)
 	expect_einval("allow = 1;", "t.cfg:1: allow: expected a group { ... }");
 	expect_einval("allow = [ \"1d6b:0104\" ];", "t.cfg:1: allow: expected a group { ... }");
 	expect_einval("allow = {\n  devices = [];\n  vendors = [];\n};",
-		      "t.cfg:3: unknown key 'allow.vendors' (known: devices, classes)");
+		      "t.cfg:3: unknown key 'allow.vendors' (known: devices, classes, requests)");
 	expect_einval("allow = { class = [ 3 ]; };",
-		      "t.cfg:1: unknown key 'allow.class' (known: devices, classes)");
+		      "t.cfg:1: unknown key 'allow.class' (known: devices, classes, requests)");
 	expect_einval("allow = { devices = \"1d6b:0104\"; };",
 		      "t.cfg:1: allow.devices: expected an array [ ... ] or a list ( ... )");
 	expect_einval("allow = { classes = 3; };",

@@ -268,6 +268,14 @@ static void test_op_req_import_golden(void **state)
 	assert_memory_equal(out, want, sizeof(want));
 	usbip_op_common_decode(out, &op);
 	assert_int_equal(op.code, USBIP_OP_REQ_IMPORT);
+
+	/* usbipd-win's busids: "hub-port", 1..99 each (issue 9 section 6) */
+	for (const char *const *b = (const char *const[]){ "1-1", "99-99", "3-12", NULL }; *b; b++) {
+		memset(out, 0xa5, sizeof(out));
+		assert_int_equal(usbip_req_import_encode(*b, out), USBIP_REQ_IMPORT_LEN);
+		assert_string_equal((const char *)out + 8, *b);
+		assert_int_equal(out[8 + USBIP_BUSID_SIZE - 1], 0);
+	}
 }
 
 static void test_op_req_import_rejects(void **state)

@@ -32,14 +32,7 @@
 . "$LAB_REPO/tests/sim/lab-sim.sh"
 J=hostile
 VIDPID=1209:4854
-GADGETD=${GADGETD_SAN:-$LAB_REPO/build-san/gadgetd}   # make SANITIZE=1
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:exitcode=66}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
-[ -x "$GADGETD" ] || { result $J FAIL "$GADGETD is missing: run make SANITIZE=1"; exit 1; }
-# a binary without the sanitizers would pass every "no report" check
-ASAN_OPTIONS=help=1 "$GADGETD" --version 2>&1 | grep -q 'Available flags for AddressSanitizer' ||
-	{ result $J FAIL "$GADGETD is not built with AddressSanitizer (make SANITIZE=1)"; exit 1; }
-sim_need $J
+sim_need_san $J
 R=127.0.0.1:$SIM_PORT
 SPEC=/tmp/hostile.spec
 
