@@ -49,17 +49,33 @@ static void shm_write_end(void)
 	__atomic_store_n(&S.shm->seq, S.shm->seq + 1, __ATOMIC_RELEASE);
 }
 
+/*
+ * A consistent copy. A writer killed in the middle (the relay child, by a
+ * signal) leaves the sequence odd for good: after a bounded number of tries
+ * the copy is taken as it is (it is only shown).
+ */
 static void shm_read(struct status_shm *out)
 {
 	uint32_t s1, s2;
+	unsigned tries = 0;
 
 	do {
-		while ((s1 = __atomic_load_n(&S.shm->seq, __ATOMIC_ACQUIRE)) & 1)
-			sched_yield();
+		s1 = __atomic_load_n(&S.shm->seq, __ATOMIC_ACQUIRE);
 		memcpy(out, S.shm, sizeof(*out));
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		s2 = __atomic_load_n(&S.shm->seq, __ATOMIC_RELAXED);
-	} while (s1 != s2);
+		if (s1 == s2 && !(s1 & 1))
+			return;
+		sched_yield();
+	} while (++tries < 10000);
+}
+
+/* The root process writes only while no relay child runs: one that died in a
+ * write left the sequence odd; even it again. */
+static void shm_settle(void)
+{
+	if (S.shm->seq & 1)
+		__atomic_store_n(&S.shm->seq, S.shm->seq + 1, __ATOMIC_RELEASE);
 }
 
 /* ---- the root process's part, under the mutex ---- */
@@ -157,6 +173,7 @@ void status_relay_begin(void)
 {
 	if (!S.shm)
 		return;
+	shm_settle();
 	shm_write_begin();
 	S.shm->host_config = S.shm->host_suspended = 0;
 	S.shm->n_ep = 1;
@@ -166,6 +183,9 @@ void status_relay_begin(void)
 
 void status_relay_end(void)
 {
+	if (!S.shm)
+		return;
+	shm_settle();
 	status_host(0, false);
 }
 
