@@ -41,6 +41,12 @@ void capture_end(struct capture *c, const char *who)
 	if (n <= 0)
 		return;
 	buf[n] = 0;
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		log_debug("%s: %s", who, line);
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		size_t l = strlen(line);
+
+		while (l && (line[l - 1] == ' ' || line[l - 1] == '\t' || line[l - 1] == '\r'))
+			line[--l] = 0;
+		if (l)
+			log_debug("%s: %s", who, line);
+	}
 }
