@@ -133,14 +133,20 @@ void status_udc(const char *udc)
 void status_device(unsigned vid, unsigned pid, const char *speed, const char *manufacturer,
 		   const char *product)
 {
+	bool same;
+
 	if (!lock())
 		return;
+	/* imported again: its strings stay until describing reads them anew */
+	same = S.st.has_device && S.st.vid == vid && S.st.pid_dev == pid;
 	S.st.has_device = true;
 	S.st.vid = vid;
 	S.st.pid_dev = pid;
 	set_str(S.st.speed, sizeof(S.st.speed), speed);
-	set_str(S.st.manufacturer, sizeof(S.st.manufacturer), manufacturer);
-	set_str(S.st.product, sizeof(S.st.product), product);
+	if (manufacturer || product || !same) {
+		set_str(S.st.manufacturer, sizeof(S.st.manufacturer), manufacturer);
+		set_str(S.st.product, sizeof(S.st.product), product);
+	}
 	unlock();
 }
 

@@ -63,7 +63,8 @@ void status_udc(const char *udc);
 
 /**
  * status_device() - the imported device: @vid, @pid (idVendor, idProduct, host
- * byte order), @speed ("high"), its @manufacturer and @product strings (NULL: none).
+ * byte order), @speed ("high"), its @manufacturer and @product strings (NULL:
+ * none; both NULL for the same VID:PID keep the strings known, until describing).
  */
 void status_device(unsigned vid, unsigned pid, const char *speed, const char *manufacturer,
 		   const char *product);
