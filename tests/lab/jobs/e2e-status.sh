@@ -16,6 +16,8 @@
 #   status-stale         the second gadgetd SIGKILLed: its socket is left, and
 #                        is not shown as running (a note, then removed)
 #   status-stopped       after SIGTERM: no socket left, "no gadgetd is running"
+#   status-gadgetfs      the stick through GadgetFS, relay in the root process:
+#                        backend GadgetFS, relaying, configured, bytes growing
 #@qemu -device usb-ehci,id=ehci
 #@qemu -drive if=none,id=stick,format=raw,file=@DISK@
 #@qemu -device usb-storage,id=stickdev,bus=ehci.0,port=1,drive=stick,serial=LAB0001
@@ -148,4 +150,23 @@ if [ $rc = 1 ] && grep -qx "no gadgetd is running" "$ST" && [ ! -e "/run/gadgetd
 else
 	result status-stopped FAIL "exit $rc: $(flat); socket: $(ls /run/gadgetd/*.sock 2>/dev/null | tr '\n' ' ')"
 fi
+
+# ---------------------------------------------------------------- GadgetFS, in-process relay
+gadgetd_start status-gfs --remote 127.0.0.1 --busid "$B" --udc dummy_udc.0 --backend gadgetfs -v
+if G=$(gadgetd_wait_gadget $STICK 60) && SD=$(disk_of "$G" 30) &&
+   wait_for 10 eval '[ "$(raw host_config)" = 1 ]'; then
+	b0=$(bulk_in 5)
+	timeout 60 dd if=/dev/$SD of=/dev/null bs=1M count=2 iflag=direct 2>/dev/null
+	b1=$(bulk_in 5)
+	status
+	if has "backend      GadgetFS" "state        relaying since" "host         configured: yes" &&
+	   [ -n "$b1" ] && [ $(( b1 - ${b0:-0} )) -ge $(( 2 << 20 )) ]; then
+		result status-gadgetfs PASS "GadgetFS, relay in the root process: relaying, configured, bulk IN $b0 -> $b1 bytes after a 2 MiB read"
+	else
+		result status-gadgetfs FAIL "missing ${MISSING:-bytes '$b0' -> '$b1'}: $(flat)"
+	fi
+else
+	result status-gadgetfs FAIL "the GadgetFS gadget did not come up configured: $(tail -2 "$GLOG" | tr '\n' ' ')"
+fi
+gadgetd_stop status-gfs
 job_end
