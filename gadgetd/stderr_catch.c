@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* capture.c - see capture.h. */
+/* stderr_catch.c - see stderr_catch.h. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "gadgetd/capture.h"
+#include "gadgetd/stderr_catch.h"
 #include "gadgetd/log.h"
 
-void capture_begin(struct capture *c)
+void stderr_catch_begin(struct stderr_catch *c)
 {
 	c->saved = c->mfd = -1;
 	fflush(stderr);
@@ -25,7 +25,7 @@ void capture_begin(struct capture *c)
 	}
 }
 
-void capture_end(struct capture *c, const char *who)
+void stderr_catch_end(struct stderr_catch *c, const char *who)
 {
 	char buf[4096], *line, *save = NULL;
 	ssize_t n;
