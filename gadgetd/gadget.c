@@ -11,6 +11,7 @@
 #include <usbg/usbg.h>
 #include <usbg/function/ffs.h>
 
+#include "gadgetd/stderr_catch.h"
 #include "gadgetd/gadget.h"
 
 #define CONFIGFS "/sys/kernel/config"
@@ -252,6 +253,7 @@ int gadget_create(const struct gadget_spec *s, struct gadget **out, char *err, s
 		.idProduct = s->idProduct,
 		.bcdDevice = s->bcdDevice,
 	};
+	struct stderr_catch cap;
 	struct gadget *g;
 	const char *step;
 	unsigned k;
@@ -261,7 +263,9 @@ int gadget_create(const struct gadget_spec *s, struct gadget **out, char *err, s
 	g = calloc(1, sizeof(*g));
 	if (!g)
 		return -ENOMEM;
+	stderr_catch_begin(&cap); /* libusbgx prints its own errors: ours say it (stderr_catch.h) */
 	r = usbg_init(CONFIGFS, &g->state);
+	stderr_catch_end(&cap, "libusbgx");
 	if (r) {
 		snprintf(err, errlen,
 			 "cannot open ConfigFS at %s: %s (is configfs mounted and libcomposite loaded?)",

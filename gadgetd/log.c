@@ -16,6 +16,7 @@ static int to_syslog;
 static int verbosity;
 static enum log_time stamp = LOG_TIME_WALL;
 static const char *prog = "gadgetd";
+static void (*error_hook)(const char *msg);
 
 /* Is stderr the stream journald gave us?  systemd.exec(5), $JOURNAL_STREAM. */
 static int stderr_is_journal(void)
@@ -60,6 +61,11 @@ int log_verbose(void)
 	return verbosity;
 }
 
+void log_set_error_hook(void (*fn)(const char *msg))
+{
+	error_hook = fn;
+}
+
 static const char *level_name(int pri)
 {
 	switch (pri) {
@@ -97,6 +103,12 @@ static void vlog(int pri, const char *fmt, va_list ap, const char *suffix)
 	vsnprintf(raw, sizeof(raw), fmt, ap);
 	/* a busid, path or string of the server's must not steer the terminal or split the line */
 	text_escape(msg, sizeof(msg), raw);
+	if (error_hook && pri <= LOG_ERR) {
+		char full[1280];
+
+		snprintf(full, sizeof(full), "%s%s%s", msg, suffix ? ": " : "", suffix ? suffix : "");
+		error_hook(full);
+	}
 	if (to_syslog) {
 		syslog(pri, "%s%s%s", msg, suffix ? ": " : "", suffix ? suffix : "");
 		return;

@@ -46,6 +46,11 @@ void log_init(int use_syslog, int verbose, enum log_time when, const char *ident
 int log_time_parse(const char *s, enum log_time *out);
 /** log_verbose() - the current verbosity (an enum log_verbosity). */
 int log_verbose(void);
+/**
+ * log_set_error_hook() - @fn (NULL: none) gets every error and fatal line's
+ * text, without level or time stamp, as it is logged (status.c keeps the last).
+ */
+void log_set_error_hook(void (*fn)(const char *msg));
 
 /** log_warn() - an error, followed by ": strerror(errno)"; errno is kept. */
 void log_warn(const char *fmt, ...) GD_PRINTF(1, 2);

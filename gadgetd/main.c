@@ -19,8 +19,10 @@
 #include "gadgetd/client.h"
 #include "gadgetd/log.h"
 #include "gadgetd/notify.h"
+#include "gadgetd/preflight.h"
 #include "gadgetd/profile.h"
 #include "gadgetd/session.h"
+#include "gadgetd/status.h"
 #include "gadgetd/text.h"
 #include "gadgetd/usbids.h"
 #include "gadgetd/usbip.h"
@@ -44,6 +46,7 @@ static void usage(FILE *f)
 		"               [--user USER] [--capture FILE] [--once] [--syslog] [-v...]\n"
 		"       gadgetd --remote HOST[:PORT] --list\n"
 		"       gadgetd --profile FILE -n\n"
+		"       gadgetd --status [--raw] [NAME]\n"
 		"\n"
 		"Import the USB device BUSID from the usbipd at HOST (port 3240) and present it\n"
 		"on this board's USB device controller, to the host its USB port is cabled to.\n"
@@ -60,7 +63,11 @@ static void usage(FILE *f)
 		"  -1, --once                exit when the connection or device is lost, or the\n"
 		"                            device is not exported (default: wait and retry)\n"
 		"  -l, --list                list the devices HOST exports, then exit\n"
-		"  -n, --check               check the profile and options, then exit\n"
+		"  -n, --check               check the profile, the options and this machine\n"
+		"                            (UDC, root, ConfigFS, modules), then exit\n"
+		"  -s, --status [NAME]       what each running gadgetd (or the one whose pid,\n"
+		"                            UDC, busid or profile is NAME) is doing\n"
+		"      --raw                 --status as \"key value\" lines, for scripts\n"
 		"  -S, --syslog              log to syslog instead of stderr\n"
 		"      --log-time WHEN       time stamps on stderr: auto (wall clock, none\n"
 		"                            under journald), wall, mono (the clock of dmesg), none\n"
@@ -130,6 +137,8 @@ int main(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "status", no_argument, NULL, 's' },
+		{ "raw", no_argument, NULL, 'R' },
 		{ 0 }
 	};
 	struct gd_opts o = { .log_time = LOG_TIME_AUTO };
@@ -140,9 +149,9 @@ int main(int argc, char **argv)
 	char err[512];
 	sigset_t set;
 	unsigned rmin, rmax, delay;
-	int ch, sigfd, r;
+	int ch, sigfd, r, status = 0, raw = 0;
 
-	while ((ch = getopt_long(argc, argv, "r:b:u:p:U:B:w:1lnfSvhV", lo, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "r:b:u:p:U:B:w:1lnfSvhVs", lo, NULL)) != -1) {
 		switch (ch) {
 		case 'r': o.remote = optarg; break;
 		case 'b': o.busid = optarg; break;
@@ -171,11 +180,15 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'v': o.verbose++; break;
+		case 's': status = 1; break;
+		case 'R': raw = 1; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("gadgetd %s\n", GADGETD_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
+	if (status && optind + 1 >= argc)
+		return status_show(optind < argc ? argv[optind] : NULL, raw);
 	if (optind < argc) {
 		fprintf(stderr, "gadgetd: unexpected argument '%s'\n", argv[optind]);
 		usage(stderr);
@@ -240,6 +253,15 @@ int main(int argc, char **argv)
 		}
 	}
 	if (o.check) {
+		const char *backend = o.backend ? o.backend : prof.backend;
+		char udc[128], perr2[1024];
+
+		/* everything the real run checks before the network (preflight.h) */
+		if (preflight(&o, backend, true, udc, sizeof(udc), perr2, sizeof(perr2))) {
+			profile_free(&prof);
+			return 1;
+		}
+		o.udc = udc;
 		printf("remote %s, busid %s, udc %s%s%s: configuration OK\n", rem.name, o.busid,
 		       o.udc ? o.udc : "(the only one)", o.user ? ", relay as " : "",
 		       o.user ? o.user : "");
@@ -266,6 +288,7 @@ int main(int argc, char **argv)
 		profile_free(&prof);
 		return 1;
 	}
+	status_start(&o, rem.name);
 	delay = rmin;
 	for (;;) {
 		r = session_run(&o, &prof, sigfd, &oc);
@@ -282,6 +305,8 @@ int main(int argc, char **argv)
 		if (oc.ran)
 			delay = rmin; /* it worked until now: start the backoff afresh */
 		log_info("retrying in %u s", delay);
+		status_reconnect();
+		status_state("reconnecting", "next attempt in %u s", delay);
 		notify_status("waiting for %s on %s: reconnecting in %u s", o.busid, rem.name, delay);
 		if (wait_or_signal(sigfd, delay)) {
 			log_info("stopping on a signal");
@@ -290,7 +315,9 @@ int main(int argc, char **argv)
 		}
 		delay = delay * 2 > rmax ? rmax : delay * 2;
 	}
+	status_state("stopping", NULL);
 	notify_stopping();
+	status_stop();
 	capture_close();
 	close(sigfd);
 	profile_free(&prof);

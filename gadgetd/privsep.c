@@ -13,6 +13,7 @@
 #include "gadgetd/log.h"
 #include "gadgetd/capture.h"
 #include "gadgetd/privsep.h"
+#include "gadgetd/status.h"
 
 /* Child exit codes of a privilege-separated relay, and back. */
 static const int relay_codes[] = { -ECONNRESET, -ENODEV, -EPROTO, -ETIMEDOUT };
@@ -55,6 +56,7 @@ int relay_unprivileged(const struct relay_params *rp, const struct gd_opts *o, i
 	if (pid < 0)
 		return log_warn_errno(-errno, "fork");
 	if (pid == 0) {
+		status_forked(); /* the status socket is the root process's */
 		if (setgroups(1, &o->gid) || setgid(o->gid) || setuid(o->uid)) {
 			log_warn("dropping privileges to %s", o->user);
 			_exit(19);

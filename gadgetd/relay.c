@@ -18,6 +18,7 @@
 #include "gadgetd/readahead.h"
 #include "gadgetd/relay.h"
 #include "gadgetd/relay_core.h"
+#include "gadgetd/status.h"
 #include "gadgetd/usb_wire.h"
 
 #define USB_PORT_FEAT_RESET 4
@@ -50,6 +51,7 @@ struct urb_slot *relay_submit(struct relay *r, enum urb_kind kind, unsigned ep, 
 		return NULL;
 	}
 	u->in = in;
+	u->ep_addr = (uint8_t)(ep | (in ? 0x80 : 0));
 	u->len = len;
 	*err = conn_submit(&r->conn, u->seqnum, ep, in, interval, setup, data, len);
 	u->tx_end = r->conn.tx_queued;
@@ -96,6 +98,10 @@ static void set_life(struct inst *in_, enum inst_life l)
 		log_debug("configuration %u: %s -> %s", in_->cfgval, life_name(in_->life),
 			  life_name(l));
 	in_->life = l;
+	if (inst_enabled(in_))
+		status_host(in_->cfgval, l == LIFE_SUSPENDED);
+	else
+		status_host_off(in_->cfgval);
 }
 
 /*
@@ -367,6 +373,7 @@ static int rx_message(void *arg, const struct usbip_header *h, const uint8_t *pa
 	if (!u)
 		return -EPROTO;
 	status = h->u.ret_submit.status;
+	status_urb(u->ep_addr, (uint32_t)h->u.ret_submit.actual_length); /* checked >= 0 */
 	switch (u->kind) {
 	case U_XFER:
 		return pump_ret_submit(r, u, status, payload, len);
@@ -505,6 +512,7 @@ static int inst_init(struct relay *r, unsigned k, bool readahead)
 		rr = pump_ep_init(&in_->ep[i], in_, i, &m->ep[i], b);
 		if (rr)
 			return rr;
+		status_ep_add(m->ep[i].remote_addr, m->ep[i].type);
 	}
 	return readahead ? bots_attach(in_) : 0;
 }

@@ -13,11 +13,12 @@
 #include "gadgetd/client.h"
 #include "gadgetd/describe.h"
 #include "gadgetd/gadget.h"
+#include "gadgetd/preflight.h"
 #include "gadgetd/present.h"
 #include "gadgetd/privsep.h"
 #include "gadgetd/relay.h"
 #include "gadgetd/session.h"
-#include "gadgetd/udc_claim.h"
+#include "gadgetd/status.h"
 
 enum session_stage {
 	STAGE_START,
@@ -50,8 +51,13 @@ static const char *stage_name(enum session_stage s)
 
 static void enter(struct session *s, enum session_stage next)
 {
+	/* what `gadgetd --status` calls each stage (status.h) */
+	static const char *const st[] = { "checking", "importing", "describing", "presenting",
+					  "relaying", "tearing down" };
+
 	log_info("session: %s -> %s", stage_name(s->stage), stage_name(next));
 	s->stage = next;
+	status_state(st[next], NULL);
 }
 
 bool signal_pending(int sigfd)
@@ -72,31 +78,25 @@ static unsigned device_classes(const struct remote_desc *d, uint8_t *cls, unsign
 	return n;
 }
 
-/* Local checks: no network yet. Return: 0 or -errno, logged. */
+/* Local checks (preflight.h): no network yet. Return: 0 or -errno, logged. */
 static int stage_start(struct session *s)
 {
-	char err[1024], who[256];
+	const char *backend = s->o->backend ? s->o->backend : s->prof->backend;
+	char err[1024];
 	int r;
 
-	if (remote_parse(s->o->remote, &s->rem, err, sizeof(err)) ||
-	    gadget_pick_udc(s->o->udc, s->udc, sizeof(s->udc), err, sizeof(err))) {
+	status_state("checking", NULL);
+	if (remote_parse(s->o->remote, &s->rem, err, sizeof(err))) {
 		log_warnx("%s", err);
 		notify_status("%s", err);
 		return -EINVAL;
 	}
-	r = udc_claim(s->udc, err, sizeof(err)); /* one gadgetd per UDC; a dead one's leftovers go */
-	if (r) {
-		log_warnx("%s", err);
+	r = preflight(s->o, backend, false, s->udc, sizeof(s->udc), err, sizeof(err));
+	if (s->udc[0])
+		status_udc(s->udc);
+	if (r)
 		notify_status("%s", err);
-		return r;
-	}
-	if (gadget_udc_busy(s->udc, who, sizeof(who)) > 0) {
-		log_warnx("UDC %s is in use by gadget %s: stop it first, or choose another UDC "
-			  "with --udc", s->udc, who);
-		notify_status("UDC %s is in use by gadget %s", s->udc, who);
-		return -EBUSY;
-	}
-	return 0;
+	return r;
 }
 
 static int stage_import(struct session *s, struct outcome *oc)
@@ -123,10 +123,18 @@ static int stage_import(struct session *s, struct outcome *oc)
 	if (s->c.version != USBIP_VERSION)
 		log_info("%s answered with USB/IP version 0x%04x (older than 0x%04x); carrying on",
 			 s->rem.name, s->c.version, USBIP_VERSION);
+	status_device(s->c.udev.idVendor, s->c.udev.idProduct, usbip_speed_str(s->c.udev.speed),
+		      NULL, NULL);
 	log_info("imported %s from %s: %04x:%04x, %s speed, devid 0x%08x", s->o->busid,
 		 s->rem.name, s->c.udev.idVendor, s->c.udev.idProduct,
 		 usbip_speed_str(s->c.udev.speed), s->c.devid);
 	return 0;
+}
+
+/* String @i of the device in its first language, or NULL. */
+static const char *dev_string(const struct remote_desc *d, unsigned i)
+{
+	return i && d->str.n_lang && i < USB_DESC_MAX_STRINGS ? d->str.text[0][i] : NULL;
 }
 
 static int stage_describe(struct session *s, struct outcome *oc)
@@ -146,6 +154,8 @@ static int stage_describe(struct session *s, struct outcome *oc)
 		return r;
 	}
 	oc->permanent = true;
+	status_device(s->d.dev.idVendor, s->d.dev.idProduct, usbip_speed_str(s->c.udev.speed),
+		      dev_string(&s->d, s->d.dev.iManufacturer), dev_string(&s->d, s->d.dev.iProduct));
 	n = device_classes(&s->d, cls, 64);
 	if (!profile_allows(s->prof, s->d.dev.idVendor, s->d.dev.idProduct, cls, n, err,
 			    sizeof(err))) {
@@ -189,6 +199,7 @@ static int stage_present(struct session *s)
 		return r;
 	}
 	log_info("backend %s: %s", c.kind == PRESENT_GADGETFS ? "GadgetFS" : "FunctionFS", c.why);
+	status_backend(c.kind == PRESENT_GADGETFS ? "gadgetfs" : "functionfs");
 	notify_status("presenting %04x:%04x (%s from %s) to the host through %s", s->d.dev.idVendor,
 		      s->d.dev.idProduct, s->o->busid, s->rem.name,
 		      c.kind == PRESENT_GADGETFS ? "GadgetFS" : "FunctionFS");
@@ -208,7 +219,9 @@ static int stage_relay(struct session *s)
 	ctrl_policy_use(s->prof->allow_req, s->prof->n_allow_req); /* ep0_proxy.c applies it */
 	notify_status("%04x:%04x (%s from %s) is plugged in: waiting for the host to configure it",
 		      s->d.dev.idVendor, s->d.dev.idProduct, s->o->busid, s->rem.name);
+	status_relay_begin();
 	r = s->o->user ? relay_unprivileged(&rp, s->o, s->sigfd) : relay_run(&rp);
+	status_relay_end();
 	if (r == -ECONNRESET)
 		log_warnx("the server %s closed the connection: unplugging the gadget", s->rem.name);
 	else if (r == -ENODEV)

@@ -37,6 +37,7 @@ struct rep;
 struct urb_slot {
 	enum urb_kind kind;
 	uint32_t seqnum;
+	uint8_t ep_addr;  /* the device's bEndpointAddress it went to (ep0: 0x00 or 0x80) */
 	bool in;          /* IN: the RET_SUBMIT carries actual_length bytes */
 	size_t len;       /* transfer_buffer_length in bytes */
 	struct xfer *x;   /* U_XFER: the first transfer the URB carries */
