@@ -9,7 +9,7 @@
 set -eu
 BUILD="build-essential pkg-config libusbgx-dev libconfig-dev libaio-dev libcmocka-dev libsystemd-dev"
 FUZZ="clang libclang-rt-dev"
-LAB="qemu-system-x86 busybox-static usbip usbutils kmod cpio xz-utils socat evtest util-linux nftables mtp-tools libnss3-tools iputils-ping iproute2 alsa-utils sg3-utils systemd"
+LAB="qemu-system-x86 busybox-static usbip usbutils kmod cpio xz-utils zstd socat evtest util-linux nftables mtp-tools libnss3-tools iputils-ping iproute2 alsa-utils sg3-utils systemd"
 list=0
 [ "${1:-}" = --list ] && { list=1; shift; }
 case "${1:-}" in
