@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # A device with a DFU run-time interface (tests/sim/devices/dfu-runtime.cfg,
-# 1209:5156: a vendor bulk loopback and a DFU run-time interface with its DFU
+# 1209:515a: a vendor bulk loopback and a DFU run-time interface with its DFU
 # functional descriptor), through gadgetd, on each lab kernel:
 #   backend: Linux 6.12's FunctionFS takes the DFU functional descriptor
 #     (f_fs.c ffs_do_single_desc()), so gadgetd, which asks the kernel by trying
@@ -15,7 +15,7 @@
 . "$LAB_REPO/tests/lab/lib.sh"
 . "$LAB_REPO/tests/sim/lab-sim.sh"
 J=dfu
-VIDPID=1209:5156
+VIDPID=1209:515a
 sim_need $J
 # ffs_do_single_desc() takes the DFU functional descriptor from 6.12 on
 kv=$(uname -r); kmaj=${kv%%.*}; kmin=${kv#*.}; kmin=${kmin%%.*}
