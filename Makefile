@@ -77,6 +77,7 @@ asan:
 	$(Q)$(MAKE) --no-print-directory SANITIZE=1 unit
 
 # End-to-end tests in the QEMU lab (real kernel, usbipd, dummy_hcd, stock drivers).
+# The lab jobs on each lab kernel, 6.1 then 6.12 (LAB_KERNELS, README "Kernels").
 e2e:
 	$(Q)sh scripts/deps.sh lab
 	$(Q)$(MAKE) --no-print-directory all

@@ -23,6 +23,11 @@
 #define FFS_HID_DESC_SIZE	9
 /* sizeof(struct ccid_descriptor) in include/uapi/linux/usb/ccid.h */
 #define FFS_CCID_DESC_SIZE	54
+/* DFU 1.1 section 4.1.3: the run-time DFU interface (class 0xfe, subclass 1) and its
+ * functional descriptor, sizeof(struct usb_dfu_functional_descriptor) in 6.12's
+ * include/uapi/linux/usb/functionfs.h. */
+#define FFS_SUBCLASS_DFU	0x01
+#define FFS_DFU_DESC_SIZE	9
 /* USB_MAX_STRING_LEN (include/linux/usb/gadget.h), in UTF-8 bytes. */
 #define FFS_MAX_STRING_LEN	126
 /* Flags whose extra header fields or trailing sections this builder writes. */
@@ -37,11 +42,13 @@ static const char ffs_accepts[] =
 /*
  * ffs_do_single_desc() accepts 0x21 only for the class of the most recent
  * interface: a 9-byte HID descriptor (so exactly one class descriptor, the
- * report descriptor) or a 54-byte CCID descriptor. 6.12's DFU case is left out:
- * 6.1 refuses it.
+ * report descriptor) or a 54-byte CCID descriptor; from 6.12 also a 9-byte DFU
+ * functional descriptor of a class 0xfe subclass 1 interface, which 6.1 refuses
+ * ("unknown descriptor"), hence @o->dfu_desc.
  */
 static int check_intf_extra(const struct usb_desc_interface *in, const char *who,
-			    const uint8_t *d, char *err, size_t errlen)
+			    const uint8_t *d, const struct ffs_desc_opts *o, char *err,
+			    size_t errlen)
 {
 	const uint8_t len = d[0], type = d[1];
 
@@ -63,6 +70,18 @@ static int check_intf_extra(const struct usb_desc_interface *in, const char *who
 			return desc_refuse(err, errlen,
 					   "%s has a %u-byte %s descriptor: FunctionFS accepts only %d-byte CCID descriptors",
 					   who, len, usb_desc_type_str(type), FFS_CCID_DESC_SIZE);
+		return 0;
+	}
+	if (type == FFS_DT_CLASS_FUNC && in->bInterfaceClass == USB_CLASS_APP_SPEC &&
+	    in->bInterfaceSubClass == FFS_SUBCLASS_DFU) {
+		if (!o->dfu_desc)
+			return desc_refuse(err, errlen,
+					   "%s has a DFU functional descriptor: FunctionFS on this kernel refuses it (6.12 takes it)",
+					   who);
+		if (len != FFS_DFU_DESC_SIZE)
+			return desc_refuse(err, errlen,
+					   "%s has a %u-byte DFU functional descriptor: FunctionFS accepts only %d-byte ones",
+					   who, len, FFS_DFU_DESC_SIZE);
 		return 0;
 	}
 	return desc_refuse(err, errlen, "%s has a %s descriptor: %s", who, usb_desc_type_str(type),
@@ -175,7 +194,7 @@ int ffs_desc_check(const struct usb_desc_config *cfg, const struct ffs_desc_opts
 
 		/* emit_speed() copies exactly the extras this walk sees */
 		usb_desc_for_each_extra(x, cfg, &in->extra) {
-			ret = check_intf_extra(in, who, x, err, errlen);
+			ret = check_intf_extra(in, who, x, o, err, errlen);
 			if (ret)
 				return ret;
 		}
@@ -339,7 +358,7 @@ static unsigned int emit_speed(struct blob *b, const struct build *bd, enum ffs_
 		put_u8(b, bd->str_new[in->iInterface]);
 		n++;
 
-		/* HID/CCID: no interface numbers or string indices inside */
+		/* HID/CCID/DFU: no interface numbers or string indices inside */
 		usb_desc_for_each_extra(x, cfg, &in->extra) {
 			put_bytes(b, x, x[0]);
 			n++;

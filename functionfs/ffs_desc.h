@@ -58,12 +58,15 @@ struct ffs_desc_opts {
 	bool udc_has_iso;   /* the UDC offers isochronous endpoints */
 	uint32_t extra_flags; /* e.g. FUNCTIONFS_ALL_CTRL_RECIP, ORed into the header */
 	int eventfd;        /* written after the flags when extra_flags has FUNCTIONFS_EVENTFD */
+	bool dfu_desc;      /* the kernel's f_fs takes DFU functional descriptors (6.12;
+			     * ffs_do_single_desc(); gadgetd/present_probe.h) */
 };
 
 /**
  * ffs_desc_check() - can FunctionFS carry this configuration?
  * Refuses: class-specific descriptors other than a HID descriptor with
- * bNumDescriptors == 1 (HID class) or a 54-byte CCID descriptor (class 0x0b);
+ * bNumDescriptors == 1 (HID class), a 54-byte CCID descriptor (class 0x0b) or,
+ * with @o->dfu_desc, a 9-byte DFU functional descriptor (class 0xfe subclass 1);
  * any other descriptor type FunctionFS rejects (0x24, 0x25, vendor types, ...);
  * an alternate setting other than 0; isochronous endpoints when !@o->udc_has_iso;
  * more than FFS_MAX_EPS endpoints or FFS_MAX_INTF interfaces; the same

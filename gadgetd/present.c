@@ -11,6 +11,7 @@
 #include "gadgetd/backend_ffs.h"
 #include "gadgetd/log.h"
 #include "gadgetd/present.h"
+#include "gadgetd/present_probe.h"
 
 static const char *str_or(const char *a, const char *b)
 {
@@ -77,11 +78,12 @@ static void fill_config(struct gadget_config *gc, const struct gadget_spec *s,
 static int build_configs(const struct gd_opts *o, const struct remote_desc *d, const char *name,
 			 struct pcfg *pc)
 {
-	struct ffs_desc_opts fo = { .udc_has_iso = false, .extra_flags = FUNCTIONFS_ALL_CTRL_RECIP };
+	struct ffs_desc_opts fo;
 	uint8_t str_map[FFS_MAX_STRINGS];
 	char err[1024];
 	unsigned k, n = 0, n_str;
 
+	present_ffs_opts(&fo);
 	for (k = 0; k < d->n_cfg; k++) {
 		const struct usb_desc_config *cfg = d->cfg[k];
 		struct pcfg *c = &pc[n];

@@ -8,6 +8,13 @@
  * FunctionFS refuses (class-specific descriptors, alternate settings), within
  * its own limits: one configuration, high speed at most, 256 bytes per control
  * transfer (functionfs/gfs_desc.h).
+ *
+ * What FunctionFS takes depends on the kernel: 6.12 also takes DFU functional
+ * descriptors, learned by trying (present_probe.h) only for a device that has
+ * one. Alternate settings stay GadgetFS's on every kernel: 6.12's f_fs answers
+ * SET_INTERFACE for alt 1 and 2 itself (ffs_func_set_alt(): re-enables every
+ * endpoint, queues FUNCTIONFS_ENABLE without the interface or the alt), so the
+ * relay could never forward the host's choice to the device.
  */
 #include <errno.h>
 #include <linux/usb/functionfs.h>
@@ -17,12 +24,30 @@
 #include "functionfs/ffs_desc.h"
 #include "functionfs/gfs_desc.h"
 #include "gadgetd/present.h"
+#include "gadgetd/present_probe.h"
 
-/* What FunctionFS is asked to take (present.c builds with the same options). */
-static const struct ffs_desc_opts ffs_opts = {
-	.udc_has_iso = false,
-	.extra_flags = FUNCTIONFS_ALL_CTRL_RECIP,
-};
+/*
+ * Can FunctionFS carry @cfg on this kernel? With what the kernel is known to
+ * take first; if only a DFU functional descriptor stands in the way, the kernel
+ * is asked (once) and @why says so.
+ */
+static int ffs_carries(const struct usb_desc_config *cfg, char *err, size_t errlen,
+		       const char **why)
+{
+	struct ffs_desc_opts o;
+
+	present_ffs_opts(&o);
+	*why = "";
+	if (!ffs_desc_check(cfg, &o, err, errlen))
+		return 0;
+	if (o.dfu_desc)
+		return -EOPNOTSUPP;
+	o.dfu_desc = true;
+	if (ffs_desc_check(cfg, &o, NULL, 0) || !present_probe_dfu())
+		return -EOPNOTSUPP;
+	*why = " (this kernel's FunctionFS takes DFU functional descriptors)";
+	return 0;
+}
 
 static const struct gfs_desc_opts gfs_opts = { .udc_has_iso = false };
 
@@ -32,14 +57,15 @@ int present_choose(const struct remote_desc *d, const char *want, int present_sp
 	bool try_ffs = !want || strcmp(want, "gadgetfs"), try_gfs = !want || strcmp(want, "functionfs");
 	const struct usb_desc_config *active = d->cfg[d->active];
 	char ffs_err[512] = "", gfs_err[512] = "", first_err[512] = "";
+	const char *ffs_why;
 	unsigned k;
 
 	memset(c, 0, sizeof(*c));
 	if (try_ffs) {
-		if (!ffs_desc_check(active, &ffs_opts, ffs_err, sizeof(ffs_err))) {
+		if (!ffs_carries(active, ffs_err, sizeof(ffs_err), &ffs_why)) {
 			c->kind = PRESENT_FUNCTIONFS;
-			snprintf(c->why, sizeof(c->why), "%s", want && !strcmp(want, "functionfs") ?
-				 "asked for" : "it carries the active configuration");
+			snprintf(c->why, sizeof(c->why), "%s%s", want && !strcmp(want, "functionfs") ?
+				 "asked for" : "it carries the active configuration", ffs_why);
 			return 0;
 		}
 	}

@@ -192,7 +192,7 @@ static void walk_blob(const uint8_t *b, size_t len, struct walk *w)
 	}
 
 	for (t = 0; t < FFS_SPEED_COUNT; t++) {
-		int current_class = -1;
+		int current_class = -1, current_subclass = -1;
 		unsigned int d;
 
 		w->sect[t] = off;
@@ -212,6 +212,7 @@ static void walk_blob(const uint8_t *b, size_t len, struct walk *w)
 				if (p[8] > w->max_str)
 					w->max_str = p[8];
 				current_class = p[5];
+				current_subclass = p[6];
 				break;
 			case USB_DT_ENDPOINT:
 				walk_ep(w, t, p);
@@ -229,6 +230,8 @@ static void walk_blob(const uint8_t *b, size_t len, struct walk *w)
 					assert_int_equal(bl, 9);
 				else if (current_class == USB_CLASS_CSCID)
 					assert_int_equal(bl, 54);
+				else if (current_class == USB_CLASS_APP_SPEC && current_subclass == 1)
+					assert_int_equal(bl, 9); /* DFU, 6.12 */
 				else
 					fail_msg("0x21 descriptor under class %d", current_class);
 				break;
@@ -823,6 +826,39 @@ static void test_refuse_alt(void **state)
 	free(c);
 }
 
+/*
+ * A DFU run-time interface (DFU 1.1 section 4.1.3): 6.12's ffs_do_single_desc()
+ * takes its 9-byte functional descriptor, 6.1's refuses it; without dfu_desc it is
+ * refused naming the kernel, with it the bytes reach every speed unchanged.
+ */
+static void test_dfu_functional(void **state)
+{
+	static const uint8_t dfu[] = { 0x09, 0x21, 0x0b, 0xff, 0x00, 0x00, 0x04, 0x10, 0x01 };
+	static const uint8_t short_dfu[] = { 0x07, 0x21, 0x0b, 0xff, 0x00, 0x00, 0x04 };
+	struct ffs_desc_opts o = { .dfu_desc = true };
+	const char *parts[] = { "interface 1 (", "DFU functional descriptor", "6.12", NULL };
+	const char *parts_len[] = { "interface 0 (", "7-byte DFU functional descriptor", NULL };
+	struct usb_desc_config *c = cfg_new(), *c2 = cfg_new();
+	struct built *r;
+	unsigned int n = 0;
+	const uint8_t *p;
+
+	(void)state;
+	add_ep(add_intf(c, 0, 0, 0xff, 0, 0, 0), 0x81, USB_ENDPOINT_XFER_BULK, 512, 0);
+	intf_extra(c, add_intf(c, 1, 0, USB_CLASS_APP_SPEC, 1, 1, 0), dfu);
+	expect_refusal(c, NULL, parts);
+	r = build(c, USB_DESC_SPEED_HIGH, NULL, &o);
+	for (p = r->blob; (p = memmem(p, (size_t)(r->blob + r->len - p), dfu, sizeof(dfu))); p++)
+		n++;
+	assert_int_equal(n, 3); /* full, high and super speed */
+	free(r);
+
+	intf_extra(c2, add_intf(c2, 0, 0, USB_CLASS_APP_SPEC, 1, 1, 0), short_dfu);
+	expect_refusal(c2, &o, parts_len);
+	free(c2);
+	free(c);
+}
+
 static void test_refuse_iso_without_udc_iso(void **state)
 {
 	struct ffs_desc_opts o = { .udc_has_iso = false };
@@ -1166,6 +1202,7 @@ int main(void)
 		cmocka_unit_test(test_limits_accepted),
 		cmocka_unit_test(test_refuse_cdc),
 		cmocka_unit_test(test_refuse_alt),
+		cmocka_unit_test(test_dfu_functional),
 		cmocka_unit_test(test_refuse_iso_without_udc_iso),
 		cmocka_unit_test(test_refuse_periodic_mps),
 		cmocka_unit_test(test_refuse_31_endpoints),

@@ -17,6 +17,8 @@ ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
 hostname lab
 cd /tmp || cd /
 echo "LAB_READY uptime=$(cut -d' ' -f1 /proc/uptime)s kernel=$(uname -r)" > /dev/console
+# how the kernel calibrated its clock (lab.sh warns when guest time ran off)
+dmesg | grep -E 'tsc:|clocksource:' > "$LAB_OUT/clock.log" 2>/dev/null
 JOB=$(arg lab.job)
 if [ -n "$JOB" ]; then
 	echo "LAB_READY uptime=$(cut -d' ' -f1 /proc/uptime)s kernel=$(uname -r) job=$JOB" > "$LAB_OUT/job.log"
