@@ -126,7 +126,14 @@ static int ep_fill(struct relay *r, struct rep *e, bool *filled)
 			if (conn_busy(&r->conn)) {
 				/* back-pressure: the server is behind; read from the
 				 * host again once the queue has drained (relay_step()) */
-				r->tx_throttled = true;
+				if (!r->tx_throttled && !r->tx_throttle_told)
+					log_info("the server takes data slower than the host sends "
+						 "it: %zu bytes wait to be sent, reading from the "
+						 "host paused until they are", r->conn.tx_len);
+				else if (!r->tx_throttled)
+					log_debug("back-pressure: %zu bytes wait to be sent",
+						  r->conn.tx_len);
+				r->tx_throttled = r->tx_throttle_told = true;
 				break;
 			}
 			n = out_next_size(e, &cbw_read);

@@ -127,6 +127,7 @@ struct relay {
 	int hold_tfd;      /* timerfd for OUT holds (TOK_HOLD) */
 	bool hold_armed;
 	bool tx_throttled; /* OUT reads held back: the transmit queue is over CONN_TX_SOFT */
+	bool tx_throttle_told; /* the first hold-back was logged (info), later ones at debug */
 	int result;
 	bool stop;
 };

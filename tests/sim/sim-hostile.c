@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "tests/sim/pattern.h"
 #include "tests/sim/sim-srv.h"
@@ -366,6 +367,8 @@ int hostile_parse(const char *spec)
 		sim.h.accept_close = true;
 	else if (!strcmp(key, "unlink") && val && !strcmp(val, "pipe"))
 		sim.h.unlink_pipe = true;
+	else if (!strcmp(key, "trickle") && hnum(val, 1, 1 << 30, &n))
+		sim.h.trickle = (long)n;
 	else if (!strcmp(key, "string-odd") && !val)
 		sim.h.string_odd = true;
 	else if (!strcmp(key, "blength0") && val && !strcmp(val, "device"))
@@ -381,4 +384,50 @@ bad:
 	fprintf(stderr, "usbip-sim: --hostile %s: not a hostile mode (see tests/sim/README.md)\n",
 		spec);
 	return -1;
+}
+
+long long hostile_trickle_budget(struct conn *c)
+{
+	int64_t now = now_ms();
+	long long add;
+
+	if (!sim.h.trickle || !c->imported)
+		return -1;
+	/* refill at sim.h.trickle bytes/s, at most one second's worth banked */
+	add = (now - c->tk_last) * sim.h.trickle / 1000;
+	if (add > 0) {
+		c->tk_tokens += add;
+		c->tk_last = now;
+	}
+	if (c->tk_tokens > sim.h.trickle)
+		c->tk_tokens = sim.h.trickle;
+	return c->tk_tokens > 0 ? c->tk_tokens : 0;
+}
+
+void hostile_trickle_took(struct conn *c, size_t n, bool start)
+{
+	int small = 4096;
+
+	if (!sim.h.trickle)
+		return;
+	if (start) {
+		c->tk_t0 = c->tk_last = now_ms();
+		c->tk_tokens = 0;
+		c->tk_read = 0;
+		/* the kernel's receive buffer as small as it goes: the client's bytes wait in
+		 * the client, not in this socket */
+		setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+		rec("HOSTILE trickle=%ld: from OP_REP_IMPORT on, %s is read at %ld bytes/s",
+		    sim.h.trickle, c->peer, sim.h.trickle);
+		return;
+	}
+	c->tk_tokens -= (long long)n;
+	c->tk_read += n;
+}
+
+void hostile_trickle_end(struct conn *c, const char *why)
+{
+	if (sim.h.trickle && c->imported)
+		rec("HOSTILE trickle=%ld: %llu bytes read in %lld ms (%s)", sim.h.trickle, c->tk_read,
+		    (long long)(now_ms() - c->tk_t0), why ? why : "closed");
 }

@@ -29,6 +29,10 @@ struct conn {
 	bool close_after_flush;
 	bool sealed; /* --hostile: nothing more is sent (but a flood) */
 	int flood;   /* --hostile: 1 endless bytes, 2 endless RET_UNLINKs */
+	/* --hostile trickle=N: a token bucket of N bytes/s, from OP_REP_IMPORT on */
+	int64_t tk_t0, tk_last;
+	long long tk_tokens;
+	unsigned long long tk_read;
 	char peer[64];
 };
 
@@ -57,6 +61,7 @@ struct hostile {
 	long devdesc_len;      /* GET_DESCRIPTOR(DEVICE) answered with this many bytes */
 	bool accept_close;     /* accept-close: a connection is closed at once, no reply */
 	bool unlink_pipe;      /* unlink=pipe: usbipd-win's CMD_UNLINK (hostile_unlink()) */
+	long trickle;          /* trickle=N: an imported connection is read at N bytes/s */
 	/* the URB-stream action */
 	enum h_act act;
 	long long arg;
@@ -170,6 +175,14 @@ void hostile_stream(struct conn *c, const char *at);
  * Return: true when handled here, false for the usual answer.
  */
 bool hostile_unlink(const struct usbip_header *h);
+/* trickle=N: how many bytes may be read from @c now (-1: no limit; 0: none, and
+ * poll() must not wait for POLLIN but come back within TRICKLE_TICK_MS) */
+long long hostile_trickle_budget(struct conn *c);
+/* trickle=N: @n bytes were read from @c; at the import (@n 0, @start) the bucket starts */
+void hostile_trickle_took(struct conn *c, size_t n, bool start);
+/* trickle=N: the record's last word on @c, when it closes */
+void hostile_trickle_end(struct conn *c, const char *why);
+#define TRICKLE_TICK_MS 50
 /** hostile_descriptor() - the descriptor lies for GET_DESCRIPTOR(@value) (in @in, @inlen). */
 void hostile_descriptor(unsigned value, uint8_t *in, uint32_t *inlen);
 

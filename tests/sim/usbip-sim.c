@@ -85,7 +85,6 @@ static void conn_flush(struct conn *c)
 		conn_close(c, NULL);
 }
 
-
 void send_ret_submit(uint32_t seqnum, int status, uint32_t actual, const uint8_t *data,
 			    uint32_t req_len)
 {
@@ -349,6 +348,7 @@ static void conn_close(struct conn *c, const char *why)
 	if (c->flood)
 		rec("HOSTILE flood stopped: %llu bytes sent in %lld ms (%s)", sim.h.flood_sent,
 		    (long long)(now_ms() - sim.h.flood_t0), why ? why : "closed");
+	hostile_trickle_end(c, why);
 	c->flood = 0;
 	c->sealed = false;
 	if (c == sim.imp) {
@@ -489,6 +489,7 @@ static void on_op(struct conn *c)
 	rec("IMPORT peer=%s busid=%s version=0x%04x -> ok devid=0x%08x speed=%s cfg=%u", c->peer,
 	    busid, op.version, sim.devid, sim_speed_name(sim.d.speed), ud.bConfigurationValue);
 	sim.h.nctrl = 0;
+	hostile_trickle_took(c, 0, true);
 	if (sim.h.act && sim.h.when == HW_IMPORT && !sim.h.fired)
 		hostile_stream(c, "after OP_REP_IMPORT");
 }
@@ -496,11 +497,15 @@ static void on_op(struct conn *c)
 static void on_readable(struct conn *c)
 {
 	uint8_t buf[65536];
+	long long b;
 	ssize_t n, r;
 	size_t off;
 
 	for (;;) {
-		n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (!(b = hostile_trickle_budget(c)))
+			return; /* trickle=N: poll() comes back within TRICKLE_TICK_MS */
+		n = recv(c->fd, buf, b > 0 && b < (long long)sizeof(buf) ? (size_t)b : sizeof(buf),
+			 MSG_DONTWAIT);
 		if (n == 0) {
 			conn_close(c, "closed by the client");
 			return;
@@ -510,6 +515,7 @@ static void on_readable(struct conn *c)
 				conn_close(c, strerror(errno));
 			return;
 		}
+		hostile_trickle_took(c, (size_t)n, false);
 		off = 0;
 		while (!c->imported && off < (size_t)n && !c->close_after_flush && c->fd >= 0) {
 			size_t want = c->op_have < USBIP_OP_COMMON_LEN ? USBIP_OP_COMMON_LEN :
@@ -603,8 +609,6 @@ static void on_accept(void)
 		sim.conn[i].fd = -1;
 	}
 }
-
-/* A number in [lo, hi] (base 0: 0x.. works); false when it is not one. */
 
 static void usage(FILE *f)
 {
@@ -746,10 +750,13 @@ int main(int argc, char **argv)
 			if (sim.conn[i].fd < 0)
 				continue;
 			pf[np].fd = sim.conn[i].fd;
-			pf[np].events = (short)((sim.conn[i].close_after_flush ? 0 : POLLIN) |
+			pf[np].events = (short)((sim.conn[i].close_after_flush ||
+						 !hostile_trickle_budget(&sim.conn[i]) ? 0 : POLLIN) |
 						(sim.conn[i].out_len ? POLLOUT : 0));
 			pc[np++] = &sim.conn[i];
 		}
+		if (sim.h.trickle && (timeout < 0 || timeout > TRICKLE_TICK_MS))
+			timeout = TRICKLE_TICK_MS;
 		n = poll(pf, (nfds_t)np, timeout);
 		if (n < 0) {
 			if (errno == EINTR)

@@ -24,10 +24,12 @@
 #             its first bulk IN URB): the answer cut in its header and in its data,
 #             unknown commands, an unknown seqnum, actual_length > request (ep0, bulk),
 #             0x7fffffff, endless bytes; endless RET_UNLINKs (ignored, as Linux's vhci
-#             does, but gadgetd's ep0 timeout and SIGTERM must still work)
+#             does, but gadgetd's ep0 timeout and SIGTERM must still work); a server
+#             that reads 640 bytes/s while the host writes: gadgetd's VmRSS stays
+#             within 3 MiB of where it started (issue 9 part 3)
 # One usbip-sim serves every case: it reads its hostile modes from a file for each
 # new connection (--hostile-file), which saves a start per case under TCG.
-#@timeout 300
+#@timeout 400
 . "$LAB_REPO/tests/lab/lib.sh"
 . "$LAB_REPO/tests/sim/lab-sim.sh"
 J=hostile
@@ -313,6 +315,54 @@ if spec $N flood-unlink@vendor; then
 			wait "$GPID"; rc=$?
 			verdict $N "$rc" "$tx" "broke the USB/IP protocol|unknown seqnum|RET_UNLINK"
 		fi
+	else
+		result $J-$N FAIL "the gadget did not appear"
+		kill -TERM "$GPID"; wait "$GPID"
+	fi
+	GPID=
+fi
+# A server that reads a trickle (trickle=640: 640 bytes/s, alive and ahead of any TCP
+# timeout) while the host writes as fast as it can (64 KiB bulk OUT transfers, each
+# given 2 s): back-pressure must stop the transmit queue at CONN_TX_SOFT (1 MiB; no
+# OUT data is read from the host meanwhile), so gadgetd's memory stays bounded
+# (before back-pressure: 2.2 -> 9.1 MB in 150 s, then an OOM kill). The plain build
+# (ASan's quarantine would blur the figure); VmRSS is read every 5 s for 30 s, then
+# SIGTERM must still stop it at once.
+N=relay-trickle
+if spec $N trickle=640; then
+	GADGETD=$LAB_REPO/build/gadgetd gstart $N 200 --remote $R --busid 1-1 --udc dummy_udc.0 --once
+	if until_ok 30 gadget_ready; then
+		read -r GD _ < /proc/$GPID/task/$GPID/children
+		rss() { RSS=; while read -r k v _; do [ "$k" = "$1:" ] && RSS=$v; done < /proc/$GD/status; }
+		rss VmRSS; rss0=$RSS; max=$RSS; series=
+		ops=(); for i in {1..500}; do ops+=("out,ep=0x01,len=65536,timeout=2000"); done
+		"$XFER" -d "$VIDPID" -w 5 "${ops[@]}" > $LAB_OUT/trickle-xfer.out 2>&1 &
+		XP=$!
+		for i in {1..6}; do
+			read -r -t 5 -u 9
+			rss VmRSS 2>/dev/null
+			[ -n "$RSS" ] || { BAD="$BAD; gadgetd ended while the server trickled"; break; }
+			series="$series $(( RSS / 1024 )).$(( RSS % 1024 * 10 / 1024 ))"
+			[ "$RSS" -gt "$max" ] && max=$RSS
+		done
+		rss VmHWM; hwm=$RSS
+		kill "$XP" 2>/dev/null; wait "$XP" 2>/dev/null
+		done_ok=$(grep -c 'status=0' $LAB_OUT/trickle-xfer.out)
+		grow=$(( max - rss0 ))
+		log "$N: VmRSS (MiB) every 5 s:$series"
+		grep -aq 'the server takes data slower than the host sends it' "$GLOG" ||
+			BAD="$BAD; no log line says the host's data is held back"
+		ms_now; t1=$MS
+		kill -TERM "$GPID"
+		wait "$GPID"; rc=$?
+		ms_now; XMS=$(( MS - t1 ))
+		[ "$XMS" -le 2000 ] || BAD="$BAD; SIGTERM took $XMS ms to stop it (want within 1 s plus the teardown)"
+		verdict $N "$rc" "$XMS" "gadget removed" ok
+		mib() { MIB="$(( $1 / 1024 )).$(( $1 % 1024 * 10 / 1024 ))"; }
+		mib "$rss0"; f="VmRSS $MIB MiB -> peak"; mib "$max"; f="$f $MIB MiB over 30 s of writes (+$grow KiB"
+		mib "$hwm"; f="$f, VmHWM $MIB MiB); the host completed $done_ok transfers of 64 KiB; the server $(grep -a 'HOSTILE trickle=640:.*bytes read' "$SIMREC" | tail -1 | sed -e 's/^.*: //')"
+		# the bound: CONN_TX_SOFT (1 MiB) and one 64 KiB read past it, twice over
+		[ "$grow" -le 3072 ] && result $J-$N-rss PASS "$f" || result $J-$N-rss FAIL "$f: bound +3072 KiB"
 	else
 		result $J-$N FAIL "the gadget did not appear"
 		kill -TERM "$GPID"; wait "$GPID"
