@@ -42,7 +42,8 @@ static bool wait_or_signal(int sigfd, unsigned seconds)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: gadgetd --remote HOST[:PORT] --busid BUSID [--udc UDC] [--profile FILE]\n"
+		"usage: gadgetd --remote HOST[:PORT] --busid BUSID|--device VID:PID[:SERIAL]\n"
+		"               [--udc UDC] [--profile FILE]\n"
 		"               [--user USER] [--capture FILE] [--once] [--syslog] [-v...]\n"
 		"       gadgetd --remote HOST[:PORT] --list\n"
 		"       gadgetd --profile FILE -n\n"
@@ -53,6 +54,8 @@ static void usage(FILE *f)
 		"\n"
 		"  -r, --remote HOST[:PORT]  the USB/IP server\n"
 		"  -b, --busid BUSID         the exported device (see --list)\n"
+		"  -d, --device VID:PID[:SERIAL]  or the device by what it is, wherever it is\n"
+		"                            plugged on the server (looked up on every connect)\n"
 		"  -u, --udc UDC             device controller in /sys/class/udc (default: the only one)\n"
 		"  -p, --profile FILE        libconfig profile: overrides and defaults (gadgetd.profile(5))\n"
 		"  -U, --user USER           run the relay as USER, without privileges\n"
@@ -85,8 +88,9 @@ static const char *class_name(uint8_t c)
 static int do_list(const struct remote *rem)
 {
 	struct devlist_entry *l;
+	struct dev_match m = { .set = true };
 	char err[512], names[520];
-	unsigned n, i, j;
+	unsigned n, i, j, same;
 	int r;
 
 	r = client_devlist(rem, &l, &n, err, sizeof(err));
@@ -107,6 +111,12 @@ static int do_list(const struct remote *rem)
 		printf("  %-10s %04x:%04x  %-16s %-6s speed  %s\n", TEXT_ESC(u->busid), u->idVendor,
 		       u->idProduct, class_name(cls), usbip_speed_str(u->speed), names);
 		printf("             %s\n", TEXT_ESC(u->path)); /* the server's text, escaped (text.h) */
+		/* the identity --device matches it under (match.h); the serial is not listed */
+		m.vid = u->idVendor;
+		m.pid = u->idProduct;
+		same = match_candidates(&m, l, n, NULL, 0);
+		printf("             --device %04x:%04x%s\n", u->idVendor, u->idProduct,
+		       same > 1 ? "  (shared by several: add :SERIAL, its iSerialNumber)" : "");
 		for (j = 0; j < l[i].n_intf; j++)
 			printf("             interface %u: %02x/%02x/%02x %s\n", j,
 			       l[i].intf[j].bInterfaceClass, l[i].intf[j].bInterfaceSubClass,
@@ -123,6 +133,7 @@ int main(int argc, char **argv)
 	static const struct option lo[] = {
 		{ "remote", required_argument, NULL, 'r' },
 		{ "busid", required_argument, NULL, 'b' },
+		{ "device", required_argument, NULL, 'd' },
 		{ "udc", required_argument, NULL, 'u' },
 		{ "profile", required_argument, NULL, 'p' },
 		{ "user", required_argument, NULL, 'U' },
@@ -146,15 +157,21 @@ int main(int argc, char **argv)
 	struct gd_profile_err perr;
 	struct remote rem;
 	struct outcome oc;
-	char err[512];
+	char err[512], what[512];
 	sigset_t set;
 	unsigned rmin, rmax, delay;
 	int ch, sigfd, r, status = 0, raw = 0;
 
-	while ((ch = getopt_long(argc, argv, "r:b:u:p:U:B:w:1lnfSvhVs", lo, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "r:b:d:u:p:U:B:w:1lnfSvhVs", lo, NULL)) != -1) {
 		switch (ch) {
 		case 'r': o.remote = optarg; break;
 		case 'b': o.busid = optarg; break;
+		case 'd':
+			if (match_parse(optarg, &o.match, err, sizeof(err))) {
+				fprintf(stderr, "gadgetd: --%s\n", err);
+				return 2;
+			}
+			break;
 		case 'u': o.udc = optarg; break;
 		case 'p': o.profile = optarg; break;
 		case 'U': o.user = optarg; break;
@@ -201,7 +218,19 @@ int main(int argc, char **argv)
 	}
 	/* the command line wins over the profile */
 	o.remote = o.remote ? o.remote : prof.remote;
-	o.busid = o.busid ? o.busid : prof.busid;
+	if (o.busid && o.match.set) {
+		fprintf(stderr, "gadgetd: --busid and --device name the device twice: give one\n");
+		return 2;
+	}
+	if (!o.busid && !o.match.set) { /* neither on the command line: the profile's */
+		if (prof.busid && prof.match.set) {
+			fprintf(stderr, "gadgetd: %s sets both busid and match: keep one\n", o.profile);
+			profile_free(&prof);
+			return 2;
+		}
+		o.busid = prof.busid;
+		o.match = prof.match;
+	}
 	o.udc = o.udc ? o.udc : prof.udc;
 	o.user = o.user ? o.user : prof.user;
 	rmin = prof.has_retry_min ? prof.retry_min : 1;
@@ -237,11 +266,13 @@ int main(int argc, char **argv)
 		profile_free(&prof);
 		return r;
 	}
-	if (!o.busid) {
-		fprintf(stderr, "gadgetd: --busid BUSID is required (see --list)\n");
+	if (!o.busid && !o.match.set) {
+		fprintf(stderr, "gadgetd: --busid BUSID or --device VID:PID[:SERIAL] is required "
+			"(see --list)\n");
 		return 2;
 	}
-	{
+	match_str(&o.match, what, sizeof(what));
+	if (o.busid) {
 		uint8_t req[USBIP_REQ_IMPORT_LEN];
 
 		/* what the import will send: the same check as the real run's */
@@ -262,14 +293,15 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		o.udc = udc;
-		printf("remote %s, busid %s, udc %s%s%s: configuration OK\n", rem.name, o.busid,
+		printf("remote %s, %s %s, udc %s%s%s: configuration OK\n", rem.name,
+		       o.busid ? "busid" : "device", o.busid ? o.busid : what,
 		       o.udc ? o.udc : "(the only one)", o.user ? ", relay as " : "",
 		       o.user ? o.user : "");
 		profile_free(&prof);
 		return 0;
 	}
-	log_info("gadgetd %s starting: remote %s, busid %s, UDC %s%s%s%s", GADGETD_VERSION, rem.name,
-		 o.busid, o.udc ? o.udc : "(the only one)", o.profile ? ", profile " : "",
+	log_info("gadgetd %s starting: remote %s, %s %s, UDC %s%s%s%s", GADGETD_VERSION, rem.name,
+		 o.busid ? "busid" : "device", o.busid ? o.busid : what, o.udc ? o.udc : "(the only one)", o.profile ? ", profile " : "",
 		 o.profile ? o.profile : "", o.user ? ", relay as unprivileged user" : "");
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&set);
@@ -307,7 +339,8 @@ int main(int argc, char **argv)
 		log_info("retrying in %u s", delay);
 		status_reconnect();
 		status_state("reconnecting", "next attempt in %u s", delay);
-		notify_status("waiting for %s on %s: reconnecting in %u s", o.busid, rem.name, delay);
+		notify_status("waiting for %s on %s: reconnecting in %u s", o.busid ? o.busid : what,
+			      rem.name, delay);
 		if (wait_or_signal(sigfd, delay)) {
 			log_info("stopping on a signal");
 			r = 0;

@@ -42,7 +42,7 @@ struct pctx {
 
 static const char *const top_keys[] = {
 	"remote", "busid", "udc", "backend", "device", "dead_peer_timeout", "retry", "user", "allow",
-	"readahead", "capture", "capture_max_mb", "capture_snaplen", NULL,
+	"readahead", "capture", "capture_max_mb", "capture_snaplen", "match", NULL,
 };
 static const char *const retry_keys[] = { "min", "max", NULL };
 static const char *const allow_keys[] = { "devices", "classes", "requests", NULL };
@@ -567,6 +567,8 @@ static int parse_root(const struct pctx *c, const config_setting_t *root)
 			ret = get_string(c, s, "capture", 0, &c->p->capture);
 		else if (!strcmp(k, "capture_max_mb") || !strcmp(k, "capture_snaplen"))
 			ret = parse_capture_limit(c, s, k);
+		else if (!strcmp(k, "match"))
+			ret = profile_parse_match(s, c->name, c->p, c->err);
 		else
 			ret = parse_allow(c, s);
 	}

@@ -14,11 +14,14 @@
 #include <stdint.h>
 
 #include "gadgetd/ctrl_policy.h"
+#include "gadgetd/match.h"
 
 /*
  * Keys (all optional):
  *   remote = "host[:port]";            string
  *   busid = "1-1.2";                   string, at most 31 characters
+ *   match = { vid = 0x1209; pid = 0x4854; serial = "ABC"; };   instead of busid:
+ *                                      the device by identity (match.h); serial optional
  *   udc = "dummy_udc.0";               string
  *   backend = "auto";                  "auto", "functionfs" or "gadgetfs"
  *   device = {                          group: overrides of what the host sees
@@ -83,6 +86,7 @@ struct gd_profile {
 	bool has_allow_dev, has_allow_class;
 	unsigned n_allow_req;          /* allow.requests (ctrl_policy.h), parsed by profile_requests.c */
 	struct ctrl_rule allow_req[CTRL_RULES_MAX];
+	struct dev_match match;        /* match = { }, parsed by profile_match.c; .set when given */
 };
 
 /* Largest profile accepted, in bytes (profiles are a few hundred bytes). */
@@ -131,6 +135,21 @@ struct config_setting_t;
  */
 int profile_parse_requests(const struct config_setting_t *l, const char *name,
 			   struct gd_profile *p, struct gd_profile_err *err);
+
+/**
+ * profile_parse_match() - the group match @g (libconfig) into @p->match, for
+ * profile.c; @name is the file name in messages. Return: 0, or -EINVAL with @err
+ * (may be NULL) holding "FILE:LINE: match...: what".
+ */
+int profile_parse_match(const struct config_setting_t *g, const char *name,
+			struct gd_profile *p, struct gd_profile_err *err);
+
+/**
+ * profile_err_at() - "NAME:LINE: what" into @err->msg (@err may be NULL), LINE
+ * being the line of setting @s, for the parsers in profile_*.c. Return: -EINVAL.
+ */
+int profile_err_at(struct gd_profile_err *err, const char *name, const struct config_setting_t *s,
+		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /** profile_free() - free the strings of @p and zero it. */
 void profile_free(struct gd_profile *p);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * profile_requests.c - the profile key allow.requests (profile.h), kept out of
- * profile.c: its rules are ctrl_policy.h's.
+ * profile.c: its rules are ctrl_policy.h's; and profile_err_at(), the message of
+ * the parsers of profile_*.c.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -12,8 +13,7 @@
 #include "gadgetd/profile.h"
 #include "gadgetd/text.h"
 
-__attribute__((format(printf, 4, 5)))
-static int err_at(struct gd_profile_err *err, const char *name, const config_setting_t *s,
+int profile_err_at(struct gd_profile_err *err, const char *name, const config_setting_t *s,
 		  const char *fmt, ...)
 {
 	char what[sizeof(err->msg)];
@@ -35,7 +35,7 @@ int profile_parse_requests(const struct config_setting_t *l, const char *name,
 	int i, n;
 
 	if (!config_setting_is_array(l) && !config_setting_is_list(l))
-		return err_at(err, name, l, "allow.requests: expected an array [ ... ] or a list ( ... )");
+		return profile_err_at(err, name, l, "allow.requests: expected an array [ ... ] or a list ( ... )");
 	n = config_setting_length(l);
 	for (i = 0; i < n; i++) {
 		const config_setting_t *e = config_setting_get_elem(l, (unsigned int)i);
@@ -43,13 +43,13 @@ int profile_parse_requests(const struct config_setting_t *l, const char *name,
 		char why[96], shown[64];
 
 		if (i >= CTRL_RULES_MAX)
-			return err_at(err, name, e, "allow.requests: more than %d entries",
+			return profile_err_at(err, name, e, "allow.requests: more than %d entries",
 				      CTRL_RULES_MAX);
 		if (!v)
-			return err_at(err, name, e, "allow.requests[%d]: expected a string "
+			return profile_err_at(err, name, e, "allow.requests[%d]: expected a string "
 				      "\"[!]TYPE/RECIPIENT[:REQUEST]\"", i);
 		if (ctrl_rule_parse(v, &p->allow_req[i], why, sizeof(why)))
-			return err_at(err, name, e, "allow.requests[%d]: \"%.40s\": %s", i,
+			return profile_err_at(err, name, e, "allow.requests[%d]: \"%.40s\": %s", i,
 				      text_escape(shown, sizeof(shown), v), why);
 		p->n_allow_req = (unsigned int)i + 1;
 	}

@@ -19,6 +19,7 @@
 #include "gadgetd/relay.h"
 #include "gadgetd/session.h"
 #include "gadgetd/status.h"
+#include "gadgetd/text.h"
 
 enum session_stage {
 	STAGE_START,
@@ -30,7 +31,9 @@ enum session_stage {
 };
 
 struct session {
-	const struct gd_opts *o;
+	const struct gd_opts *o;  /* &opts */
+	struct gd_opts opts;      /* the caller's, with busid the one found (--device) */
+	char busid[USBIP_BUSID_SIZE];
 	const struct gd_profile *prof;
 	int sigfd;
 	enum session_stage stage;
@@ -99,12 +102,117 @@ static int stage_start(struct session *s)
 	return r;
 }
 
+/*
+ * --device with a serial: the exported devices whose serial was read and differs,
+ * kept across sessions so that a reconnect does not import them again. A device
+ * is known by busid, busnum and devnum: replugged, it has a new devnum and is read
+ * again.
+ */
+static struct wrong_serial {
+	char busid[USBIP_BUSID_SIZE];
+	uint32_t busnum, devnum;
+} wrong[8];
+static unsigned n_wrong;
+
+static bool is_wrong(const struct usbip_usb_device *u)
+{
+	unsigned i;
+
+	for (i = 0; i < n_wrong; i++)
+		if (!strcmp(wrong[i].busid, u->busid) && wrong[i].busnum == u->busnum &&
+		    wrong[i].devnum == u->devnum)
+			return true;
+	return false;
+}
+
+/* The server's list no longer has it as it was: forget it. */
+static void wrong_prune(const struct devlist_entry *l, unsigned n)
+{
+	unsigned i, k, kept = 0;
+
+	for (i = 0; i < n_wrong; i++) {
+		for (k = 0; k < n; k++)
+			if (!strcmp(wrong[i].busid, l[k].udev.busid) &&
+			    wrong[i].busnum == l[k].udev.busnum && wrong[i].devnum == l[k].udev.devnum)
+				break;
+		if (k < n)
+			wrong[kept++] = wrong[i];
+	}
+	n_wrong = kept;
+}
+
+/*
+ * --device / match (match.h): the busid of the exported device that is the one
+ * asked for, from the server's device list, into s->busid. Return: 0; -ENODEV
+ * when none is (waiting for it: not permanent); -ENOTUNIQ when several are and no
+ * serial tells them apart (permanent); the device list's errors.
+ */
+static int find_device(struct session *s, struct outcome *oc)
+{
+	struct devlist_entry *l = NULL;
+	char err[1024], want[512], names[1024];
+	unsigned idx[16], n, k, i, left = 0;
+	size_t o = 0;
+	int r;
+
+	match_str(&s->o->match, want, sizeof(want));
+	notify_status("looking for %s on %s", want, s->rem.name);
+	r = client_devlist(&s->rem, &l, &n, err, sizeof(err));
+	if (r) {
+		log_warnx("%s", err);
+		oc->permanent = r == -EPROTO || r == -EINVAL;
+		return r;
+	}
+	wrong_prune(l, n);
+	k = match_candidates(&s->o->match, l, n, idx, 16);
+	if (k > 16)
+		k = 16;
+	names[0] = 0;
+	for (i = 0; i < k; i++) {
+		const char *b = l[idx[i]].udev.busid;
+
+		if (is_wrong(&l[idx[i]].udev))
+			continue;
+		if (!left++)
+			snprintf(s->busid, sizeof(s->busid), "%s", b);
+		if (o < sizeof(names))
+			o += (size_t)snprintf(names + o, sizeof(names) - o, "%s%s",
+					      left > 1 ? ", " : "", TEXT_ESC(b));
+	}
+	free(l);
+	if (!left) {
+		log_info("%s exports no device %s%s: waiting for it", s->rem.name, want,
+			 k ? " (the ones with its VID:PID have another serial)" : "");
+		notify_status("waiting for %s on %s", want, s->rem.name);
+		return -ENODEV;
+	}
+	if (left > 1 && !s->o->match.has_serial) {
+		log_warnx("%s exports %u devices %s (busids %s): refusing to choose; name one with "
+			  "VID:PID:SERIAL (--device) or serial in the profile's match, or use --busid",
+			  s->rem.name, left, want, names);
+		oc->permanent = true;
+		return -ENOTUNIQ;
+	}
+	log_info("%s is busid %s on %s%s", want, TEXT_ESC(s->busid), s->rem.name,
+		 left > 1 ? " (one of several with its VID:PID: the serial decides)" : "");
+	return 0;
+}
+
 static int stage_import(struct session *s, struct outcome *oc)
 {
 	char err[1024];
 	int r;
 
 	enter(s, STAGE_IMPORT);
+	if (s->o->match.set) {
+		r = find_device(s, oc);
+		if (r == -EINTR || signal_pending(s->sigfd))
+			return -EINTR;
+		if (r)
+			return r;
+		s->opts.busid = s->busid;
+		status_busid(s->busid);
+	}
 	notify_status("importing %s from %s", s->o->busid, s->rem.name);
 	r = client_import(&s->rem, s->o->busid, &s->c, err, sizeof(err));
 	if (r == -EINTR || signal_pending(s->sigfd))
@@ -152,6 +260,18 @@ static int stage_describe(struct session *s, struct outcome *oc)
 	if (r) {
 		log_warnx("reading the descriptors of %s: %s", s->o->busid, err);
 		return r;
+	}
+	if (!match_serial_ok(&s->o->match, dev_string(&s->d, s->d.dev.iSerialNumber))) {
+		const char *ser = dev_string(&s->d, s->d.dev.iSerialNumber);
+
+		log_info("busid %s has serial \"%s\", not the one asked for: releasing it",
+			 s->o->busid, ser ? TEXT_ESC(ser) : "(none)");
+		if (n_wrong < sizeof(wrong) / sizeof(wrong[0])) {
+			snprintf(wrong[n_wrong].busid, sizeof(wrong[0].busid), "%s", s->o->busid);
+			wrong[n_wrong].busnum = s->c.udev.busnum;
+			wrong[n_wrong++].devnum = s->c.udev.devnum;
+		}
+		return -ESRCH;
 	}
 	oc->permanent = true;
 	status_device(s->d.dev.idVendor, s->d.dev.idProduct, usbip_speed_str(s->c.udev.speed),
@@ -261,7 +381,8 @@ int session_run(const struct gd_opts *o, const struct gd_profile *prof, int sigf
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	s->o = o;
+	s->opts = *o;
+	s->o = &s->opts;
 	s->prof = prof;
 	s->sigfd = sigfd;
 	s->c.fd = -1;
@@ -271,9 +392,17 @@ int session_run(const struct gd_opts *o, const struct gd_profile *prof, int sigf
 		return r;
 	}
 	oc->permanent = false;
-	r = stage_import(s, oc);
-	if (!r)
-		r = stage_describe(s, oc);
+	for (;;) {
+		r = stage_import(s, oc);
+		if (!r)
+			r = stage_describe(s, oc);
+		if (r != -ESRCH)
+			break;
+		/* --device with a serial: not this one; the server frees it, try the next */
+		describe_free(&s->d);
+		s->described = false;
+		client_close(&s->c);
+	}
 	if (!r)
 		r = stage_present(s); /* its failures are permanent (describe said so) */
 	if (!r) {

@@ -19,6 +19,7 @@
 #include <sys/types.h>
 
 #include "gadgetd/log.h"
+#include "gadgetd/match.h"
 #include "gadgetd/profile.h"
 
 #define RUN_DIR "/run/gadgetd"
@@ -28,6 +29,8 @@ struct gd_opts {
 	const char *remote, *busid, *udc, *profile, *user;
 	const char *backend; /* --backend: "auto", "functionfs", "gadgetfs"; NULL: the profile's */
 	const char *capture; /* --capture FILE: pcap file of the relayed URBs (capture.h) */
+	struct dev_match match; /* --device VID:PID[:SERIAL] or the profile's match: the
+				 * busid is found on every connect (match.h); busid NULL */
 	int list, check, verbose, use_syslog, once;
 	enum log_time log_time;
 	uid_t uid; /* --user: the relay's uid and gid */

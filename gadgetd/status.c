@@ -130,6 +130,11 @@ void status_udc(const char *udc)
 	set_locked(S.st.udc, sizeof(S.st.udc), udc);
 }
 
+void status_busid(const char *busid)
+{
+	set_locked(S.st.busid, sizeof(S.st.busid), busid);
+}
+
 void status_device(unsigned vid, unsigned pid, const char *speed, const char *manufacturer,
 		   const char *product)
 {

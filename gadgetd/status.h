@@ -61,6 +61,9 @@ void status_state(const char *state, const char *fmt, ...) GD_PRINTF(2, 3);
 /** status_udc() - the UDC the session chose. */
 void status_udc(const char *udc);
 
+/** status_busid() - the busid the session found for --device (match.h). */
+void status_busid(const char *busid);
+
 /**
  * status_device() - the imported device: @vid, @pid (idVendor, idProduct, host
  * byte order), @speed ("high"), its @manufacturer and @product strings (NULL:

@@ -20,7 +20,7 @@
 
 #include "gadgetd/profile.h"
 
-#define TOP_KEYS "remote, busid, udc, backend, device, dead_peer_timeout, retry, user, allow, readahead, capture, capture_max_mb, capture_snaplen"
+#define TOP_KEYS "remote, busid, udc, backend, device, dead_peer_timeout, retry, user, allow, readahead, capture, capture_max_mb, capture_snaplen, match"
 
 static const char *srcdir(void)
 {
@@ -571,6 +571,41 @@ static void test_capture_keys(void **state)
 	assert_int_equal(profile_load_string("capture = 5;", "t.cfg", &p, &err), -EINVAL);
 }
 
+static void test_match_group(void **state)
+{
+	struct gd_profile p;
+	struct gd_profile_err err;
+
+	(void)state;
+	assert_int_equal(profile_load_string("match = { vid = 0x1209; pid = 0x4854; serial = \"AB:1\"; };",
+					     "m.cfg", &p, &err), 0);
+	assert_true(p.match.set);
+	assert_int_equal(p.match.vid, 0x1209);
+	assert_int_equal(p.match.pid, 0x4854);
+	assert_true(p.match.has_serial);
+	assert_string_equal(p.match.serial, "AB:1");
+	profile_free(&p);
+	assert_int_equal(profile_load_string("match = { vid = 0x46f4; pid = 1; };", "m.cfg", &p, &err), 0);
+	assert_false(p.match.has_serial);
+	profile_free(&p);
+	assert_int_equal(profile_load_string("\nmatch = { vid = 0x46f4; };", "m.cfg", &p, &err), -EINVAL);
+	assert_string_equal(err.msg, "m.cfg:2: match: needs both vid and pid");
+	assert_int_equal(profile_load_string("match = { vid = 0x10000; pid = 1; };", "m.cfg", &p, &err),
+			 -EINVAL);
+	assert_string_equal(err.msg, "m.cfg:1: match.vid: 65536 is not in 0..0xffff");
+	assert_int_equal(profile_load_string("match = { vid = \"1209\"; pid = 1; };", "m.cfg", &p, &err),
+			 -EINVAL);
+	assert_string_equal(err.msg, "m.cfg:1: match.vid: expected an integer 0..0xffff (such as 0x1209)");
+	assert_int_equal(profile_load_string("match = { vid = 1; pid = 1; product = 2; };", "m.cfg", &p,
+					     &err), -EINVAL);
+	assert_string_equal(err.msg, "m.cfg:1: match.product: unknown key (known: vid, pid, serial)");
+	assert_int_equal(profile_load_string("match = { vid = 1; pid = 1; serial = \"\"; };", "m.cfg", &p,
+					     &err), -EINVAL);
+	assert_string_equal(err.msg, "m.cfg:1: match.serial: 1 to 381 bytes");
+	assert_int_equal(profile_load_string("match = 5;", "m.cfg", &p, &err), -EINVAL);
+	assert_string_equal(err.msg, "m.cfg:1: match: expected a group { vid = ...; pid = ...; }");
+}
+
 static void test_dead_peer_timeout(void **state)
 {
 	struct gd_profile p;
@@ -1009,6 +1044,7 @@ int main(void)
 		cmocka_unit_test(test_backend),
 		cmocka_unit_test(test_readahead),
 		cmocka_unit_test(test_capture_keys),
+		cmocka_unit_test(test_match_group),
 		cmocka_unit_test(test_dead_peer_timeout),
 		cmocka_unit_test(test_retry),
 		cmocka_unit_test(test_user),
