@@ -12,7 +12,8 @@
 #   bulk      usbip-sim (tests/bench/bulk.cfg): bulk OUT and IN at 512 B, 16 KiB
 #             and 64 KiB URBs one at a time, and 64 KiB with 8 in flight; the
 #             control round trip of a 64-byte vendor IN request
-# and gadgetd's CPU time per MiB relayed (utime + stime) and peak RSS (VmHWM).
+# and gadgetd's CPU time per MiB relayed (utime + stime) and peak RSS (VmHWM);
+# then storage through gadgetd with and without --capture.
 # Writes tab-separated lines "TEST RTT CLIENT VALUE" (and "# NOTE" lines) to
 # $LAB_OUT/bench.tsv; run-bench.sh makes the table. Nothing here is asserted:
 # a measurement that cannot be made is missing from the file, and said why.
@@ -198,6 +199,33 @@ done
 rec "CPU per MiB relayed, storage, ms" "all" gadgetd "$(ms_per_mib "${CPU[gadgetd]}" "${MOVED[gadgetd]}")"
 rec "CPU per MiB relayed, storage, ms" "all" vhci "$(ms_per_mib "${CPU[vhci]}" "${MOVED[vhci]}")"
 rec "peak RSS (VmHWM), storage, MiB" "-" gadgetd "$(awk -v k=$HWM_storage 'BEGIN { printf "%.1f", k / 1024 }')"
+
+# ------------------------------------------------------------ --capture
+# What --capture costs: gadgetd at 0 ms without it and with a pcap file (every
+# URB, data up to the default snaplen) on the guest's tmpfs, two turns each,
+# alternating; the same reads and writes as above.
+phase "storage, --capture"
+RB=([cap0]=0 [cap1]=0) RS=([cap0]=0 [cap1]=0) WB=([cap0]=0 [cap1]=0) WS=([cap0]=0 [cap1]=0)
+for c in cap0 cap1 cap1 cap0; do
+	capargs=()
+	[ "$c" = cap1 ] && capargs=(--capture /tmp/bench.pcap)
+	gd_start "capture-$c" --remote 127.0.0.1 --busid "$SB" "${capargs[@]}"
+	if G=$(gadgetd_wait_gadget 46f4:0001 60) && wait_for 30 eval 'SD=$(block_behind $G)'; then
+		storage_run "$c" 0 "$SD" "$GPID"
+	else
+		missing "storage, gadgetd $c: no disk behind the gadget ($(tail -2 "$GLOG" | tr '\n' ' '))"
+	fi
+	gd_stop
+	[ "$c" = cap1 ] && note "--capture wrote $(stat -c %s /tmp/bench.pcap 2>/dev/null || echo 0) bytes in one turn"
+	rm -f /tmp/bench.pcap /tmp/bench.pcap.1
+	wait_for 15 usbip_available "$SB" || missing "$SB is not available again after gadgetd"
+done
+for c in cap0 cap1; do
+	[ "${RS[$c]}" != 0 ] || continue
+	if [ "$c" = cap1 ]; then w="with --capture"; else w="without --capture"; fi
+	rec "storage read, $w, MB/s" 0 gadgetd "$(mbps "${RB[$c]}" "${RS[$c]}")"
+	rec "storage write, $w, MB/s" 0 gadgetd "$(mbps "${WB[$c]}" "${WS[$c]}")"
+done
 
 # ------------------------------------------------------------ keyboard
 # hid_run CLIENT EVENTN: KEYS x sendkey a; the latency of each press and release
