@@ -177,6 +177,8 @@ static void *stderr_reader(void *arg)
 			buf[len] = 0;
 			if (len && buf[len - 1] == '\r')
 				buf[len - 1] = 0;
+			for (char *t = buf; (t = strchr(t, '\t')); )
+				*t = ' '; /* a tab reads better than \x09 */
 			log_warning("proxy command (pid %d): %s", (int)ep->pid,
 				    text_escape(esc, sizeof(esc), buf));
 			len += nl ? 1 : 0;
