@@ -548,30 +548,6 @@ static void test_readahead(void **state)
 	assert_string_equal(err.msg, "t.cfg:2: readahead: expected a boolean");
 }
 
-static void test_proxy_command_key(void **state)
-{
-	struct gd_profile p;
-	struct gd_profile_err err;
-
-	(void)state;
-	assert_int_equal(profile_load_string("remote = \"unix:/run/u.sock\";\n", "t.cfg", &p, &err), 0);
-	assert_string_equal(p.remote, "unix:/run/u.sock");
-	assert_null(p.proxy_command);
-	profile_free(&p);
-	assert_int_equal(profile_load_string("proxy_command = \"ssh -W %h:%p -o X=100%% j\";",
-					     "t.cfg", &p, &err), 0);
-	assert_string_equal(p.proxy_command, "ssh -W %h:%p -o X=100%% j");
-	profile_free(&p);
-	assert_null(p.proxy_command);
-	assert_int_equal(profile_load_string("\nproxy_command = \"ssh %r@%h\";", "t.cfg", &p, &err),
-			 -EINVAL);
-	assert_non_null(strstr(err.msg, "t.cfg:2: proxy command: unknown token %r"));
-	assert_int_equal(profile_load_string("proxy_command = \"\";", "t.cfg", &p, &err), -EINVAL);
-	assert_string_equal(err.msg, "t.cfg:1: proxy_command: must not be empty");
-	assert_int_equal(profile_load_string("proxy_command = 1;", "t.cfg", &p, &err), -EINVAL);
-	assert_string_equal(err.msg, "t.cfg:1: proxy_command: expected a string");
-}
-
 static void test_capture_keys(void **state)
 {
 	struct gd_profile p;
@@ -1033,7 +1009,6 @@ int main(void)
 		cmocka_unit_test(test_backend),
 		cmocka_unit_test(test_readahead),
 		cmocka_unit_test(test_capture_keys),
-		cmocka_unit_test(test_proxy_command_key),
 		cmocka_unit_test(test_dead_peer_timeout),
 		cmocka_unit_test(test_retry),
 		cmocka_unit_test(test_user),

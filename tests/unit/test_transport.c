@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test_transport.c - transport_expand() (gadgetd/transport.h): the proxy
- * command's %h, %p and %% as OpenSSH's ProxyCommand has them. */
+ * command's %h, %p and %% as OpenSSH's ProxyCommand has them; the profile key
+ * proxy_command (gadgetd/profile.h). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "gadgetd/profile.h"
 #include "gadgetd/transport.h"
 
 static void expands(const char *tmpl, const char *want)
@@ -89,6 +91,31 @@ static void test_set_proxy(void **state)
 	assert_int_equal(transport_set_proxy(NULL, NULL, 0, 0, err, sizeof(err)), 0);
 }
 
+/* the profile key proxy_command: its tokens are checked when the profile loads */
+static void test_proxy_command_key(void **state)
+{
+	struct gd_profile p;
+	struct gd_profile_err err;
+
+	(void)state;
+	assert_int_equal(profile_load_string("remote = \"unix:/run/u.sock\";\n", "t.cfg", &p, &err), 0);
+	assert_string_equal(p.remote, "unix:/run/u.sock");
+	assert_null(p.proxy_command);
+	profile_free(&p);
+	assert_int_equal(profile_load_string("proxy_command = \"ssh -W %h:%p -o X=100%% j\";",
+					     "t.cfg", &p, &err), 0);
+	assert_string_equal(p.proxy_command, "ssh -W %h:%p -o X=100%% j");
+	profile_free(&p);
+	assert_null(p.proxy_command);
+	assert_int_equal(profile_load_string("\nproxy_command = \"ssh %r@%h\";", "t.cfg", &p, &err),
+			 -EINVAL);
+	assert_non_null(strstr(err.msg, "t.cfg:2: proxy command: unknown token %r"));
+	assert_int_equal(profile_load_string("proxy_command = \"\";", "t.cfg", &p, &err), -EINVAL);
+	assert_string_equal(err.msg, "t.cfg:1: proxy_command: must not be empty");
+	assert_int_equal(profile_load_string("proxy_command = 1;", "t.cfg", &p, &err), -EINVAL);
+	assert_string_equal(err.msg, "t.cfg:1: proxy_command: expected a string");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -97,6 +124,7 @@ int main(void)
 		cmocka_unit_test(test_expand_refused),
 		cmocka_unit_test(test_expand_fits_exactly),
 		cmocka_unit_test(test_set_proxy),
+		cmocka_unit_test(test_proxy_command_key),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
