@@ -356,11 +356,14 @@ void transport_close(int fd)
 	/* its stdin/stdout are closed now: ssh -W ends by itself on that */
 	gone = reap_within(p->pid, 100, &status);
 	if (!gone) {
+		/* the group, and the pid itself in case it has not made its group yet */
 		kill(-p->pid, SIGTERM);
+		kill(p->pid, SIGTERM);
 		if (!reap_within(p->pid, 1000, &status)) {
 			log_warnx("proxy command (pid %d) did not end on SIGTERM: killing it",
 				  (int)p->pid);
 			kill(-p->pid, SIGKILL);
+			kill(p->pid, SIGKILL);
 			waitpid(p->pid, &status, 0);
 		}
 	}
