@@ -311,7 +311,12 @@ int main(int argc, char **argv)
 		profile_free(&prof);
 		return 1;
 	}
-	status_start(&o, rem.name);
+	{
+		char server[sizeof(rem.name) + 32];
+
+		snprintf(server, sizeof(server), "%s%s", rem.name, proxy ? " (proxy command)" : "");
+		status_start(&o, server); /* it copies the name */
+	}
 	delay = rmin;
 	for (;;) {
 		r = session_run(&o, &prof, sigfd, &oc);
