@@ -57,7 +57,7 @@ static void usage(FILE *f)
 		"  -r, --remote HOST[:PORT]  the USB/IP server (TCP), or unix:PATH, a unix\n"
 		"                            socket that leads to one\n"
 		"  -P, --proxy-command CMD   reach the server through CMD's standard input and\n"
-		"                            output, as ssh's ProxyCommand: run by /bin/sh -c\n"
+		"                            output, as ssh's ProxyCommand: sh -c \"exec CMD\"\n"
 		"                            on every connect (as USER with --user), %%h and %%p\n"
 		"                            the remote's host and port, %%%% a percent sign;\n"
 		"                            e.g. \"ssh -W %%h:%%p jumphost\"\n"

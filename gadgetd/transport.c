@@ -258,7 +258,10 @@ static int proxy_start(const struct remote *r, int *out, char *err, size_t errle
 		snprintf(err, errlen, "a proxy command needs a HOST:PORT remote, not %s", r->name);
 		return -EINVAL;
 	}
-	if (transport_expand(proxy_tmpl, r->host, r->port, cmd, sizeof(cmd), err, errlen))
+	/* as ssh runs a ProxyCommand: "exec CMD", so that no shell lingers between
+	 * gadgetd and the command (its pid is the command's, its exit status too) */
+	memcpy(cmd, "exec ", 5);
+	if (transport_expand(proxy_tmpl, r->host, r->port, cmd + 5, sizeof(cmd) - 5, err, errlen))
 		return -EINVAL;
 	if (!p) {
 		snprintf(err, errlen, "proxy command for %s: %d are running already", r->name,
@@ -298,7 +301,7 @@ static int proxy_start(const struct remote *r, int *out, char *err, size_t errle
 		return -e;
 	}
 	log_info("proxy command for %s started (pid %d%s%s): %s", r->name, (int)pid,
-		 proxy_user ? ", as " : "", proxy_user ? proxy_user : "", cmd);
+		 proxy_user ? ", as " : "", proxy_user ? proxy_user : "", cmd + 5);
 	fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
 	ep->fd = ew[0];
 	ep->pid = pid;

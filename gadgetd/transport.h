@@ -6,8 +6,9 @@
  *
  * Either way the rest of gadgetd gets one connected, non-blocking stream
  * socket (AF_UNIX) and uses it as it uses a TCP socket: send()/recv() with
- * MSG_NOSIGNAL | MSG_DONTWAIT, no TCP options. A proxy command runs through
- * /bin/sh -c with its standard input and output on one end of a socketpair
+ * MSG_NOSIGNAL | MSG_DONTWAIT, no TCP options. A proxy command runs as ssh
+ * runs one, /bin/sh -c "exec CMD" (so a compound command wants its own sh -c),
+ * with its standard input and output on one end of a socketpair
  * (the other end is the fd returned), in a session and process group of its
  * own, as the relay user when one is set (never as root then). Each line it
  * writes to standard error is logged at warning level, escaped (text.h).

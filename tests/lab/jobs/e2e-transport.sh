@@ -4,7 +4,8 @@
 # here) and the real usbipd behind it:
 #   transport-ssh        --proxy-command "ssh -i KEY ... -W %h:%p root@127.0.0.1"
 #                        with --user: the disk reads as the image; ssh runs as the
-#                        relay user (never root), as a child of gadgetd; its
+#                        relay user (never root), as gadgetd's own child (exec,
+#                        as ssh runs a ProxyCommand: no shell between); its
 #                        standard error is in gadgetd's log at warning level
 #   transport-ssh-kill   ssh SIGKILLed during a read: a connection loss like any
 #                        other (gadget unplugged, a new ssh, the gadget back, the
@@ -79,7 +80,7 @@ timed_read() {
 	timeout 120 dd if="/dev/$DISK_SD" of=/dev/null bs=1M iflag=direct 2>/dev/null || { echo 0; return; }
 	echo $(( $(now_ms) - t0 ))
 }
-# proxy_pids: the ssh processes (the proxy commands; sh execs ssh)
+# ssh_pids: the ssh processes (the proxy commands: gadgetd runs "exec CMD")
 ssh_pids() { pgrep -x ssh | tr '\n' ' ' | sed 's/ $//'; }
 zombies() { ps -o pid=,stat=,comm= --ppid "$1" 2>/dev/null | awk '$2 ~ /^Z/ { printf "%s(%s) ", $1, $3 }'; }
 
@@ -155,7 +156,7 @@ leftover=$(ssh_pids)
 N=$J-ssh-fail
 GADGETD_SAVE=$GADGETD GADGETD=$GADGETD_SAN
 gadgetd_start fail --remote 127.0.0.1 --busid "$B" --udc dummy_udc.0 -p /tmp/transport.cfg \
-	--proxy-command "echo 'lab-proxy: cannot reach %h:%p' >&2; exit 7"
+	--proxy-command "sh -c \"echo 'lab-proxy: cannot reach %h:%p' >&2; exit 7\""
 GADGETD=$GADGETD_SAVE
 M=0
 wait_for 20 eval '[ $(backoff_since $M | wc -w) -ge 3 ]'
