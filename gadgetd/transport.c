@@ -215,17 +215,17 @@ static __attribute__((noreturn)) void proxy_child(int sock, int errw, const char
 	if (close_range(3, ~0U, 0) < 0)
 		for (s = 3; s < 1024; s++)
 			close(s);
-	if (proxy_user) {
-		if (setgroups((size_t)proxy_ngroups, proxy_groups) || setgid(proxy_gid) ||
-		    setuid(proxy_uid)) {
-			dprintf(2, "gadgetd: cannot run the proxy command as %s: %s\n", proxy_user,
-				strerror(errno));
-			_exit(126);
-		}
-		if (setuid(0) == 0) {
-			(void)!write(2, no_root, sizeof(no_root) - 1);
-			_exit(126);
-		}
+	/* already that user (a connect made by an unprivileged process): nothing to drop */
+	if (proxy_user && (getuid() != proxy_uid || geteuid() != proxy_uid) &&
+	    (setgroups((size_t)proxy_ngroups, proxy_groups) || setgid(proxy_gid) ||
+	     setuid(proxy_uid))) {
+		dprintf(2, "gadgetd: cannot run the proxy command as %s: %s\n", proxy_user,
+			strerror(errno));
+		_exit(126);
+	}
+	if (proxy_user && setuid(0) == 0) {
+		(void)!write(2, no_root, sizeof(no_root) - 1);
+		_exit(126);
 	}
 	/* after the uid change, which clears it: gone with a killed gadgetd */
 	prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
