@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* client.c - see client.h. The only file that calls connect(). */
+/* client.c - see client.h. It calls connect() for TCP; transport.c for the rest. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +16,7 @@
 
 #include "gadgetd/capture.h"
 #include "gadgetd/client.h"
+#include "gadgetd/transport.h"
 #include "gadgetd/usb_wire.h"
 
 static int cancel_fd = -1;
@@ -135,6 +136,16 @@ int remote_parse(const char *s, struct remote *r, char *err, size_t errlen)
 		snprintf(err, errlen, "--remote: empty host");
 		return -EINVAL;
 	}
+	if (!strncmp(s, "unix:", 5)) {
+		if (!s[5] || strlen(s + 5) >= sizeof(r->path)) {
+			snprintf(err, errlen, "--remote %.300s: the socket path must be 1..%zu bytes",
+				 s, sizeof(r->path) - 1);
+			return -EINVAL;
+		}
+		strcpy(r->path, s + 5);
+		snprintf(r->name, sizeof(r->name), "unix:%s", r->path);
+		return 0;
+	}
 	if (*s == '[') {
 		end = strchr(s, ']');
 		if (!end) {
@@ -193,6 +204,8 @@ static int tcp_connect(const struct remote *r, int *out, char *err, size_t errle
 	long deadline;
 	socklen_t sl;
 
+	if (transport_wanted(r)) /* a unix socket or a proxy command: no TCP options */
+		return transport_connect(r, out, err, errlen);
 	gai = getaddrinfo(r->host, r->port, &hints, &res);
 	if (gai) {
 		snprintf(err, errlen, "cannot resolve %s: %s", r->host, gai_strerror(gai));
@@ -383,7 +396,7 @@ short_reply:
 	rr = -EPROTO;
 out:
 	free(list);
-	close(fd);
+	transport_close(fd);
 	return rr;
 }
 
@@ -412,7 +425,7 @@ int client_import(const struct remote *r, const char *busid, struct client *c, c
 	if (rr)
 		goto fail;
 	if (op.status != USBIP_ST_OK) {
-		close(fd);
+		transport_close(fd);
 		fd = -1;
 		if (op.status == USBIP_ST_NODEV) {
 			struct devlist_entry *l;
@@ -464,8 +477,7 @@ int client_import(const struct remote *r, const char *busid, struct client *c, c
 	c->version = op.version;
 	return 0;
 fail:
-	if (fd >= 0)
-		close(fd);
+	transport_close(fd);
 	return rr;
 }
 
@@ -555,7 +567,6 @@ int client_control(struct client *c, const uint8_t setup[8], uint8_t *data, char
 
 void client_close(struct client *c)
 {
-	if (c->fd >= 0)
-		close(c->fd);
+	transport_close(c->fd);
 	c->fd = -1;
 }

@@ -23,7 +23,8 @@
 struct remote {
 	char host[256];
 	char port[8];
-	char name[272]; /* "host:port" for messages */
+	char path[108]; /* unix:PATH: the socket's path (sun_path); "" for TCP */
+	char name[272]; /* "host:port" or "unix:PATH" for messages */
 };
 
 struct devlist_entry {
@@ -59,8 +60,9 @@ void client_set_cancel_fd(int fd);
 void client_set_dead_peer_timeout(unsigned seconds);
 
 /**
- * remote_parse() - "HOST", "HOST:PORT", "[V6ADDR]:PORT" -> @r (port default 3240).
- * Return: 0 or -EINVAL (empty host, bad port) with @err filled.
+ * remote_parse() - "HOST", "HOST:PORT", "[V6ADDR]:PORT" -> @r (port default 3240);
+ * "unix:PATH" -> @r->path (a stream socket, see transport.h), host and port empty.
+ * Return: 0 or -EINVAL (empty host, bad port, empty or too long PATH) with @err filled.
  */
 int remote_parse(const char *s, struct remote *r, char *err, size_t errlen);
 

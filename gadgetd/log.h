@@ -56,6 +56,8 @@ void log_set_error_hook(void (*fn)(const char *msg));
 void log_warn(const char *fmt, ...) GD_PRINTF(1, 2);
 /** log_warnx() - an error, the message alone. */
 void log_warnx(const char *fmt, ...) GD_PRINTF(1, 2);
+/** log_warning() - a warning: what another program said (a proxy's stderr), not an error of gadgetd's. */
+void log_warning(const char *fmt, ...) GD_PRINTF(1, 2);
 /** log_info() - what the daemon does (state changes, one line each). */
 void log_info(const char *fmt, ...) GD_PRINTF(1, 2);
 /** log_debug() - detail, shown with -v and more. */

@@ -24,6 +24,7 @@
 #include "gadgetd/session.h"
 #include "gadgetd/status.h"
 #include "gadgetd/text.h"
+#include "gadgetd/transport.h"
 #include "gadgetd/usbids.h"
 #include "gadgetd/usbip.h"
 
@@ -43,8 +44,9 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: gadgetd --remote HOST[:PORT] --busid BUSID|--device VID:PID[:SERIAL]\n"
-		"               [--udc UDC] [--profile FILE]\n"
-		"               [--user USER] [--capture FILE] [--once] [--syslog] [-v...]\n"
+		"               [--udc UDC] [--profile FILE] [--user USER] [--capture FILE]\n"
+		"               [--proxy-command CMD] [--once] [--syslog] [-v...]\n"
+		"       gadgetd --remote unix:PATH --busid BUSID ...\n"
 		"       gadgetd --remote HOST[:PORT] --list\n"
 		"       gadgetd --profile FILE -n\n"
 		"       gadgetd --status [--raw] [NAME]\n"
@@ -52,7 +54,13 @@ static void usage(FILE *f)
 		"Import the USB device BUSID from the usbipd at HOST (port 3240) and present it\n"
 		"on this board's USB device controller, to the host its USB port is cabled to.\n"
 		"\n"
-		"  -r, --remote HOST[:PORT]  the USB/IP server\n"
+		"  -r, --remote HOST[:PORT]  the USB/IP server (TCP), or unix:PATH, a unix\n"
+		"                            socket that leads to one\n"
+		"  -P, --proxy-command CMD   reach the server through CMD's standard input and\n"
+		"                            output, as ssh's ProxyCommand: sh -c \"exec CMD\"\n"
+		"                            on every connect (as USER with --user), %%h and %%p\n"
+		"                            the remote's host and port, %%%% a percent sign;\n"
+		"                            e.g. \"ssh -W %%h:%%p jumphost\"\n"
 		"  -b, --busid BUSID         the exported device (see --list)\n"
 		"  -d, --device VID:PID[:SERIAL]  or the device by what it is, wherever it is\n"
 		"                            plugged on the server (looked up on every connect)\n"
@@ -144,6 +152,7 @@ int main(int argc, char **argv)
 		{ "syslog", no_argument, NULL, 'S' },
 		{ "backend", required_argument, NULL, 'B' },
 		{ "capture", required_argument, NULL, 'w' },
+		{ "proxy-command", required_argument, NULL, 'P' },
 		{ "log-time", required_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -161,8 +170,9 @@ int main(int argc, char **argv)
 	sigset_t set;
 	unsigned rmin, rmax, delay;
 	int ch, sigfd, r, status = 0, raw = 0;
+	const char *proxy = NULL;
 
-	while ((ch = getopt_long(argc, argv, "r:b:d:u:p:U:B:w:1lnfSvhVs", lo, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "r:b:d:u:p:U:B:w:P:1lnfSvhVs", lo, NULL)) != -1) {
 		switch (ch) {
 		case 'r': o.remote = optarg; break;
 		case 'b': o.busid = optarg; break;
@@ -181,6 +191,7 @@ int main(int argc, char **argv)
 		case 'f': break;
 		case 'S': o.use_syslog = 1; break;
 		case 'w': o.capture = optarg; break;
+		case 'P': proxy = optarg; break;
 		case 'B':
 			if (strcmp(optarg, "auto") && strcmp(optarg, "functionfs") &&
 			    strcmp(optarg, "gadgetfs")) {
@@ -261,6 +272,16 @@ int main(int argc, char **argv)
 		o.uid = pw->pw_uid;
 		o.gid = pw->pw_gid;
 	}
+	proxy = proxy ? proxy : prof.proxy_command;
+	if (proxy && rem.path[0]) {
+		fprintf(stderr, "gadgetd: --proxy-command needs a HOST[:PORT] remote for %%h and "
+			"%%p, not %s\n", rem.name);
+		return 2;
+	}
+	if (transport_set_proxy(proxy, o.user, o.uid, o.gid, err, sizeof(err))) {
+		fprintf(stderr, "gadgetd: %s\n", err);
+		return 2;
+	}
 	if (o.list) {
 		r = do_list(&rem);
 		profile_free(&prof);
@@ -300,8 +321,9 @@ int main(int argc, char **argv)
 		profile_free(&prof);
 		return 0;
 	}
-	log_info("gadgetd %s starting: remote %s, %s %s, UDC %s%s%s%s", GADGETD_VERSION, rem.name,
-		 o.busid ? "busid" : "device", o.busid ? o.busid : what, o.udc ? o.udc : "(the only one)", o.profile ? ", profile " : "",
+	log_info("gadgetd %s starting: remote %s%s, %s %s, UDC %s%s%s%s", GADGETD_VERSION,
+		 rem.name, proxy ? " through a proxy command" : "", o.busid ? "busid" : "device",
+		 o.busid ? o.busid : what, o.udc ? o.udc : "(the only one)", o.profile ? ", profile " : "",
 		 o.profile ? o.profile : "", o.user ? ", relay as unprivileged user" : "");
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&set);
@@ -320,7 +342,12 @@ int main(int argc, char **argv)
 		profile_free(&prof);
 		return 1;
 	}
-	status_start(&o, rem.name);
+	{
+		char server[sizeof(rem.name) + 32];
+
+		snprintf(server, sizeof(server), "%s%s", rem.name, proxy ? " (proxy command)" : "");
+		status_start(&o, server); /* it copies the name */
+	}
 	delay = rmin;
 	for (;;) {
 		r = session_run(&o, &prof, sigfd, &oc);

@@ -23,6 +23,7 @@
 
 #include "functionfs/usb_desc.h"
 #include "gadgetd/profile.h"
+#include "gadgetd/transport.h"
 #include "gadgetd/profile_int.h"
 
 #define USB_MAX_STRING_LEN	126	/* bytes of UTF-8, as ConfigFS takes them */
@@ -42,7 +43,8 @@ struct pctx {
 
 static const char *const top_keys[] = {
 	"remote", "busid", "udc", "backend", "device", "dead_peer_timeout", "retry", "user", "allow",
-	"readahead", "capture", "capture_max_mb", "capture_snaplen", "match", NULL,
+	"readahead", "capture", "capture_max_mb", "capture_snaplen", "match", "proxy_command",
+	NULL,
 };
 static const char *const retry_keys[] = { "min", "max", NULL };
 static const char *const allow_keys[] = { "devices", "classes", "requests", NULL };
@@ -93,7 +95,7 @@ static bool key_known(const char *const *keys, const char *name)
 static int unknown_key(const struct pctx *c, const config_setting_t *s,
 		       const char *prefix, const char *const *keys)
 {
-	char known[160];
+	char known[256];
 	size_t off = 0;
 
 	known[0] = '\0';
@@ -520,6 +522,18 @@ static int parse_backend(const struct pctx *c, const config_setting_t *s)
 }
 
 /* capture_max_mb 1..65535 (MiB), capture_snaplen 64..65535 (bytes) */
+/* proxy_command = "CMD": its tokens checked here, for the file's line (transport.h). */
+static int parse_proxy_command(const struct pctx *c, const config_setting_t *s)
+{
+	char out[4096], why[200];
+	int ret = get_string(c, s, "proxy_command", 0, &c->p->proxy_command);
+
+	if (!ret && transport_expand(c->p->proxy_command, "host", "3240", out, sizeof(out), why,
+				     sizeof(why)))
+		return line_err(c, setting_line(s), "%s", why);
+	return ret;
+}
+
 static int parse_capture_limit(const struct pctx *c, const config_setting_t *s, const char *k)
 {
 	bool mb = !strcmp(k, "capture_max_mb");
@@ -565,6 +579,8 @@ static int parse_root(const struct pctx *c, const config_setting_t *root)
 				       &c->p->readahead);
 		else if (!strcmp(k, "capture"))
 			ret = get_string(c, s, "capture", 0, &c->p->capture);
+		else if (!strcmp(k, "proxy_command"))
+			ret = parse_proxy_command(c, s);
 		else if (!strcmp(k, "capture_max_mb") || !strcmp(k, "capture_snaplen"))
 			ret = parse_capture_limit(c, s, k);
 		else if (!strcmp(k, "match"))
@@ -737,5 +753,6 @@ void profile_free(struct gd_profile *p)
 	free(p->product);
 	free(p->user);
 	free(p->capture);
+	free(p->proxy_command);
 	memset(p, 0, sizeof(*p));
 }

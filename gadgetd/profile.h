@@ -18,7 +18,8 @@
 
 /*
  * Keys (all optional):
- *   remote = "host[:port]";            string
+ *   remote = "host[:port]";            string; or "unix:/path" (transport.h)
+ *   proxy_command = "ssh -W %h:%p jh";  string: reach the remote through it (transport.h)
  *   busid = "1-1.2";                   string, at most 31 characters
  *   match = { vid = 0x1209; pid = 0x4854; serial = "ABC"; };   instead of busid:
  *                                      the device by identity (match.h); serial optional
@@ -50,6 +51,7 @@
 
 struct gd_profile {
 	char *remote;
+	char *proxy_command;           /* key proxy_command: ssh's ProxyCommand (transport.h); NULL = none */
 	char *busid;
 	char *udc;
 	char *backend;                 /* "auto", "functionfs", "gadgetfs"; NULL = not given */

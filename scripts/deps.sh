@@ -21,7 +21,7 @@ CROSS="qemu-user binutils socat libsystemd-dev:arm64 libpcap-dev:arm64"
 for a in $CROSS_ARCHS; do
 	CROSS="$CROSS crossbuild-essential-$a libusbgx-dev:$a libconfig-dev:$a libaio-dev:$a libcmocka-dev:$a"
 done
-LAB="qemu-system-x86 busybox-static usbip usbutils kmod cpio xz-utils zstd socat evtest util-linux nftables mtp-tools libnss3-tools iputils-ping iproute2 alsa-utils sg3-utils systemd tshark"
+LAB="qemu-system-x86 busybox-static usbip usbutils kmod cpio xz-utils zstd socat evtest util-linux nftables mtp-tools libnss3-tools iputils-ping iproute2 alsa-utils sg3-utils systemd tshark openssh-server openssh-client"
 list=0
 [ "${1:-}" = --list ] && { list=1; shift; }
 case "${1:-}" in

@@ -20,7 +20,7 @@
 
 #include "gadgetd/profile.h"
 
-#define TOP_KEYS "remote, busid, udc, backend, device, dead_peer_timeout, retry, user, allow, readahead, capture, capture_max_mb, capture_snaplen, match"
+#define TOP_KEYS "remote, busid, udc, backend, device, dead_peer_timeout, retry, user, allow, readahead, capture, capture_max_mb, capture_snaplen, match, proxy_command"
 
 static const char *srcdir(void)
 {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* test_remote.c - remote_parse() (gadgetd/client.h): --remote HOST[:PORT]. */
+/* test_remote.c - remote_parse() (gadgetd/client.h): --remote HOST[:PORT], unix:PATH. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -42,6 +42,36 @@ static void test_remote_forms(void **state)
 	ok("fe80::1%eth0", "fe80::1%eth0", "3240", "[fe80::1%eth0]:3240");
 }
 
+static void test_remote_unix(void **state)
+{
+	struct remote r;
+	char err[256] = "", path[120];
+
+	(void)state;
+	assert_int_equal(remote_parse("unix:/tmp/u.sock", &r, err, sizeof(err)), 0);
+	assert_string_equal(r.path, "/tmp/u.sock");
+	assert_string_equal(r.name, "unix:/tmp/u.sock");
+	assert_string_equal(r.host, "");
+	assert_string_equal(r.port, "");
+	/* a relative path is the caller's business, as for connect(2) */
+	assert_int_equal(remote_parse("unix:u.sock", &r, err, sizeof(err)), 0);
+	assert_string_equal(r.path, "u.sock");
+	/* sun_path holds 107 bytes and the NUL */
+	memset(path, 'a', sizeof(path));
+	memcpy(path, "unix:/", 6);
+	path[107 + 5] = 0;
+	assert_int_equal(remote_parse(path, &r, err, sizeof(err)), 0);
+	assert_int_equal(strlen(r.path), 107);
+	path[107 + 5] = 'a';
+	path[108 + 5] = 0;
+	bad(path, "the socket path must be 1..107 bytes");
+	bad("unix:", "the socket path must be 1..107 bytes");
+	/* a TCP remote has no path */
+	ok("unixhost:3240", "unixhost", "3240", "unixhost:3240");
+	assert_int_equal(remote_parse("server", &r, err, sizeof(err)), 0);
+	assert_string_equal(r.path, "");
+}
+
 static void test_remote_refused(void **state)
 {
 	(void)state;
@@ -60,6 +90,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_remote_forms),
 		cmocka_unit_test(test_remote_refused),
+		cmocka_unit_test(test_remote_unix),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
