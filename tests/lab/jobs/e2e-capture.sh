@@ -58,15 +58,18 @@ capture_session() {
 printf 'readahead = false;\n' > /tmp/capture.cfg
 capture_session plain /tmp/usb.pcap -p /tmp/capture.cfg
 
-if [ -s /tmp/usb.pcap ] && [ "$(tsh /tmp/usb.pcap -T fields -e frame.protocols -c 1)" != "" ] &&
-	capinfos -E /tmp/usb.pcap 2>/dev/null | grep -q 'USB packets with Linux header and padding'; then
-	result $J-file PASS "tshark reads $(tsh /tmp/usb.pcap | wc -l) records, $(stat -c %s /tmp/usb.pcap) bytes; $(capinfos -E /tmp/usb.pcap 2>/dev/null | sed -n 's/^File encapsulation: *//p')"
+# tshark is slow to start under TCG: each file is read as few times as it can be
+enc=$(capinfos -E /tmp/usb.pcap 2>/dev/null | sed -n 's/^File encapsulation: *//p')
+nrec=$(tsh /tmp/usb.pcap | wc -l)
+if [ -s /tmp/usb.pcap ] && [ "$nrec" -gt 0 ] && [ "$enc" = 'USB packets with Linux header and padding' ]; then
+	result $J-file PASS "tshark reads $nrec records, $(stat -c %s /tmp/usb.pcap) bytes; $enc"
 else
 	result $J-file FAIL "tshark cannot read /tmp/usb.pcap: $(capinfos /tmp/usb.pcap 2>&1 | tr '\n' ' ' | cut -c1-200)"
 fi
 
-n=$(tsh /tmp/usb.pcap -Y 'usb.setup.bRequest == 6' | grep -c 'GET DESCRIPTOR Request')
-kinds=$(tsh /tmp/usb.pcap -Y 'usb.setup.bRequest == 6' | grep -o 'GET DESCRIPTOR Request [A-Z]*' | sort -u | awk '{print $4}' | tr '\n' ' ')
+gd=$(tsh /tmp/usb.pcap -Y 'usb.setup.bRequest == 6')
+n=$(grep -c 'GET DESCRIPTOR Request' <<< "$gd")
+kinds=$(grep -o 'GET DESCRIPTOR Request [A-Z]*' <<< "$gd" | sort -u | awk '{print $4}' | tr '\n' ' ')
 case "$kinds" in
 *DEVICE*CONFIGURATION*|*CONFIGURATION*DEVICE*)
 	result $J-describe PASS "$n GET_DESCRIPTOR requests: $kinds";;
@@ -82,15 +85,18 @@ fi
 
 # bulk IN completions that carry sector data (a multiple of 512 bytes: not a
 # CSW, INQUIRY or READ CAPACITY answer)
-got=$(tsh /tmp/usb.pcap -Y 'usb.urb_type == 67 && usb.transfer_type == 3 && usb.endpoint_address.direction == 1' \
-	-T fields -e usb.urb_len | awk '$1 > 0 && $1 % 512 == 0 {s += $1} END {print s + 0}')
+# (one read for this and the ids below: tshark prints urb_type as 'C' with its
+# quotes, transfer_type as 0x03 for bulk, the direction as 1 for IN)
+tsh /tmp/usb.pcap -T fields -E separator=, -e usb.urb_type -e usb.transfer_type \
+	-e usb.endpoint_address.direction -e usb.urb_len -e usb.bus_id -e usb.device_address > /tmp/usb.fields
+got=$(awk -F, -v c="'C'" '$1 == c && $2 == "0x03" && $3 == 1 && $4 > 0 && $4 % 512 == 0 {s += $4} END {print s + 0}' /tmp/usb.fields)
 if [ "$got" = "$HOST_BYTES" ] && [ "$got" -ge "$READ_BYTES" ] && [ "$got" -gt 4000000 ]; then
 	result $J-bytes PASS "sector data in the capture: $got bytes = what the host received (usbmon on bus $HBUS; the block layer counted $READ_BYTES, the rest is the SCSI layer's own reads)"
 else
 	result $J-bytes FAIL "sector data in the capture: $got bytes; the host received $HOST_BYTES (usbmon bus $HBUS), its block layer counted $READ_BYTES"
 fi
 
-ids=$(tsh /tmp/usb.pcap -T fields -e usb.bus_id -e usb.device_address | sort -u | tr '\t\n' ': ')
+ids=$(awk -F, '{print $5 ":" $6}' /tmp/usb.fields | sort -u | tr '\n' ' ')
 [ "$ids" = "$RBUS:$RDEV " ] && result $J-ids PASS "every record is bus $RBUS device $RDEV, the remote's $B" ||
 	result $J-ids FAIL "bus:device in the capture: $ids; the remote's $B is $RBUS:$RDEV"
 

@@ -3,10 +3,11 @@
 # the same VID:PID (0627:0001) and different serial numbers, both exported.
 #   match-list       gadgetd --list names both under --device 0627:0001, marked shared
 #   match-ambiguous  --device 0627:0001 without a serial is refused, naming both busids
-#   match-serial     a profile's match = { vid; pid; serial = "KBD-TWO"; } presents
-#                    KBD-TWO (the host side reads its serial); the other one, imported
-#                    and released when its serial was read, is free again on the server
-#   match-moved      KBD-TWO unplugged and plugged into another port (QEMU monitor
+#   match-serial     a profile's match = { vid; pid; serial = "..."; } naming the
+#                    keyboard the server lists second presents it (the host side
+#                    reads its serial); the one listed first, imported and released
+#                    when its serial was read, is free again on the server
+#   match-moved      that keyboard unplugged and plugged into another port (QEMU monitor
 #                    device_del / device_add), exported under its new busid: gadgetd
 #                    presents it again without being told; the time from the export
 #                    to the host side having it again is printed
@@ -36,12 +37,17 @@ if [ "$n" = 2 ]; then
 else
 	result $J-list FAIL "want 2 lines '--device 0627:0001 (shared...)', got $n:"; echo "$out"
 fi
+# the target: the keyboard listed second, so that the first is imported and released
+first=$(awk '$2 == "0627:0001" {print $1; exit}' <<< "$out")
+if [ "$first" = "$B1" ]; then TSER=KBD-TWO TID=kbd2 TB=$B2 OSER=KBD-ONE OB=$B1
+else TSER=KBD-ONE TID=kbd1 TB=$B1 OSER=KBD-TWO OB=$B2; fi
+log "the server lists $first first: asking for $TSER ($TB)"
 
 # ---- two candidates, no serial: refused, each named
 L=$LAB_OUT/gadgetd-ambiguous.log
 "$GADGETD" --log-time=none --remote 127.0.0.1 --device 0627:0001 --udc dummy_udc.0 --once > "$L" 2>&1
 rc=$?
-if [ $rc = 1 ] && grep -q "exports 2 devices 0627:0001 (busids $B1, $B2): refusing to choose" "$L" &&
+if [ $rc = 1 ] && grep -qE "exports 2 devices 0627:0001 \(busids ($B1, $B2|$B2, $B1)\): refusing to choose" "$L" &&
 	configfs_clean && usbip_available "$B1" && usbip_available "$B2"; then
 	result $J-ambiguous PASS "exit 1: $(grep -m1 'refusing' "$L" | cut -c1-160)"
 else
@@ -49,47 +55,50 @@ else
 fi
 
 # ---- the serial decides
-cat > /tmp/match.cfg <<'EOF'
-match = { vid = 0x0627; pid = 0x0001; serial = "KBD-TWO"; };
+cat > /tmp/match.cfg <<EOF
+match = { vid = 0x0627; pid = 0x0001; serial = "$TSER"; };
 retry = { min = 1; max = 2; };
 EOF
 gadgetd_start $J -p /tmp/match.cfg --remote 127.0.0.1 --udc dummy_udc.0 -v
 if G=$(gadgetd_wait_gadget 0627:0001 60) && wait_for 10 test -s "/sys/bus/usb/devices/$G/serial"; then
 	ser=$(cat "/sys/bus/usb/devices/$G/serial")
 	rel=$(grep -a -m1 'not the one asked for: releasing it' "$GLOG" | sed -e 's/^[^ ]* gadgetd: //')
-	if [ "$ser" != KBD-TWO ]; then
-		result $J-serial FAIL "the host side has the gadget with serial '$ser', want KBD-TWO"
-	elif ! wait_for 10 usbip_available "$B1"; then
-		result $J-serial FAIL "KBD-ONE ($B1) is not free on the server: $(cat /sys/bus/usb/devices/$B1/usbip_status)"
+	if [ "$ser" != "$TSER" ]; then
+		result $J-serial FAIL "the host side has the gadget with serial '$ser', want $TSER"
+	elif [ -z "$rel" ]; then
+		result $J-serial FAIL "no log line says $OSER ($OB) was released"
+	elif ! wait_for 10 usbip_available "$OB"; then
+		result $J-serial FAIL "$OSER ($OB) is not free on the server: $(cat /sys/bus/usb/devices/$OB/usbip_status)"
 	else
-		result $J-serial PASS "host side serial KBD-TWO ($B2); ${rel:-KBD-TWO was the first candidate}; $B1 free again"
+		result $J-serial PASS "host side serial $TSER ($TB); gadgetd: $rel; $OB free again"
 	fi
 else
-	result $J-serial FAIL "the gadget with serial KBD-TWO did not appear"
+	result $J-serial FAIL "the gadget with serial $TSER did not appear"
 	gadgetd_stop $J; job_end; exit 1
 fi
 
 # ---- moved to another port
-qemu_monitor "device_del kbd2" > /dev/null
+qemu_monitor "device_del $TID" > /dev/null
 if ! wait_for 20 eval '! gadget_dev 0627:0001 > /dev/null'; then
-	result $J-moved FAIL "the gadget stayed on the host side after KBD-TWO was unplugged"
+	result $J-moved FAIL "the gadget stayed on the host side after $TSER was unplugged"
 else
-	qemu_monitor "device_add usb-kbd,id=kbd2,bus=xhci.0,port=3,serial=KBD-TWO" > /dev/null
-	if wait_for 20 eval 'B3=$(server_dev_serial KBD-TWO)' && export_busid "$B3"; then
+	qemu_monitor "device_add usb-kbd,id=$TID,bus=xhci.0,port=3,serial=$TSER" > /dev/null
+	if wait_for 20 eval 'B3=$(server_dev_serial $TSER)' && export_busid "$B3"; then
 		t0=$(ms)
 		if G=$(gadgetd_wait_gadget 0627:0001 60) && wait_for 10 test -s "/sys/bus/usb/devices/$G/serial" &&
-			[ "$(cat "/sys/bus/usb/devices/$G/serial")" = KBD-TWO ]; then
+			[ "$(cat "/sys/bus/usb/devices/$G/serial")" = "$TSER" ]; then
 			t1=$(ms)
-			if [ "$B3" != "$B2" ] && grep -aq "serial \"KBD-TWO\" is busid $B3 " "$GLOG"; then
-				result $J-moved PASS "KBD-TWO moved $B2 -> $B3: presented again $(( t1 - t0 )) ms after its export (retry max 2 s); KBD-ONE skipped without a new import: $(grep -ac "has serial \"KBD-ONE\"" "$GLOG") read(s) of its serial in all"
+			reads=$(grep -ac "has serial \"$OSER\"" "$GLOG")
+			if [ "$B3" != "$TB" ] && grep -aq "serial \"$TSER\" is busid $B3 " "$GLOG" && [ "$reads" = 1 ]; then
+				result $J-moved PASS "$TSER moved $TB -> $B3: presented again $(( t1 - t0 )) ms after its export (retry max 2 s); $OSER was imported once in all (its serial remembered)"
 			else
-				result $J-moved FAIL "busid $B2 -> $B3; gadgetd's log has no 'is busid $B3'"
+				result $J-moved FAIL "busid $TB -> $B3; gadgetd's log: 'is busid $B3' $(grep -ac "is busid $B3 " "$GLOG") time(s), $OSER's serial read $reads time(s) (want 1)"
 			fi
 		else
-			result $J-moved FAIL "KBD-TWO at $B3 was not presented again within 60 s"
+			result $J-moved FAIL "$TSER at $B3 was not presented again within 60 s"
 		fi
 	else
-		result $J-moved FAIL "KBD-TWO did not come back on the server side at port 3"
+		result $J-moved FAIL "$TSER did not come back on the server side at port 3"
 	fi
 fi
 gadgetd_stop $J
