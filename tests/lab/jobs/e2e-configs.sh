@@ -111,7 +111,7 @@ present() {
 		gadgetd_stop "$tag"; return 1
 	fi
 	wait_for 20 eval 'cfgv=$(cat /sys/bus/usb/devices/$G/bConfigurationValue 2>/dev/null) && [ -n "$cfgv" ]'
-	bl=$(grep -a -m1 ' backend ' "$GLOG" | sed 's/^[^ ]* gadgetd: info: //' | cut -c1-120)
+	bl=$(grep -a -m1 'info: backend ' "$GLOG" | sed 's/^[^ ]* gadgetd: info: //' | cut -c1-120)
 	if [ -z "$cfgv" ]; then
 		result "present-$name" FAIL "the host side did not configure the gadget $G ($id)"
 	elif grep -aq 'allow policy' "$GLOG"; then
@@ -178,8 +178,7 @@ fi
 # every profile was tried on a device
 for f in "$CFGS"/*.cfg; do
 	name=${f##*/}; name=${name%.cfg}
-	grep -q "^present $name \|^sim_present $name \|^refuse [a-z-]* $name " "$LAB_REPO/tests/lab/jobs/e2e-configs.sh" ||
+	grep -q "^[[:space:]]*\(present\|sim_present\|refuse [a-z-]*\) $name " "$LAB_REPO/tests/lab/jobs/e2e-configs.sh" ||
 		result "tried-$name" FAIL "configs/$name.cfg is not tried on a device by e2e-configs"
 done
 sim_job_end
-job_end
