@@ -18,7 +18,11 @@
 # machine without a UDC, with -n --profile-only.
 #@qemu -device qemu-xhci,id=xhci,p2=8 -device usb-ehci,id=ehci
 #@qemu -device usb-kbd,id=kbd,bus=xhci.0 -device usb-mouse,id=mouse,bus=xhci.0 -device usb-tablet,id=tablet,bus=xhci.0
-#@qemu -chardev null,id=sernull -device usb-serial,id=serial,bus=xhci.0,chardev=sernull
+# QEMU attaches its usb-serial only once its character device is connected: a
+# socket, with the guest's ttyS1 at the other end, as in e2e-dev-serial
+#@qemu -chardev socket,id=ser,path=@OUT@/ser.sock,server=on,wait=off
+#@qemu -device usb-serial,id=serial,bus=xhci.0,chardev=ser
+#@qemu -chardev socket,id=peer,path=@OUT@/ser.sock -device isa-serial,chardev=peer,index=1
 #@qemu -device usb-ccid,id=ccid,bus=xhci.0
 #@qemu -audiodev none,id=a0 -device usb-audio,id=audio,audiodev=a0,bus=xhci.0
 #@qemu -netdev user,id=n0 -device usb-net,id=net,netdev=n0,bus=xhci.0
