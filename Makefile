@@ -87,7 +87,7 @@ e2e:
 # Everything CI runs: -Werror build, unit tests plain and under ASan/UBSan, lab tests.
 check:
 	$(Q)sh scripts/deps.sh all
-	$(Q)$(MAKE) --no-print-directory WERROR=1 all unit install-test
+	$(Q)$(MAKE) --no-print-directory WERROR=1 all unit install-test check-configs
 	$(Q)$(MAKE) --no-print-directory WERROR=1 asan
 	$(Q)$(MAKE) --no-print-directory WERROR=1 fuzz-replay fuzz-smoke
 	$(Q)$(MAKE) --no-print-directory WERROR=1 cross-test
@@ -150,10 +150,15 @@ uninstall:
 install-test: $(B)/gadgetd
 	$(Q)B=$(B) bash tests/install/run.sh
 
+# gadgetd -n --profile-only on every example profile in configs/, and broken
+# copies of one (tests/install/configs.sh); no UDC needed
+check-configs: $(B)/gadgetd
+	$(Q)B=$(B) bash tests/install/configs.sh
+
 clean:
 	rm -rf build build-san
 
-.PHONY: all deps unit asan e2e check demo install uninstall install-test clean
+.PHONY: all deps unit asan e2e check demo install uninstall install-test check-configs clean
 .SECONDARY:
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 

@@ -48,7 +48,7 @@ static void usage(FILE *f)
 		"               [--proxy-command CMD] [--once] [--syslog] [-v...]\n"
 		"       gadgetd --remote unix:PATH --busid BUSID ...\n"
 		"       gadgetd --remote HOST[:PORT] --list\n"
-		"       gadgetd --profile FILE -n\n"
+		"       gadgetd --profile FILE -n [--profile-only]\n"
 		"       gadgetd --status [--raw] [NAME]\n"
 		"\n"
 		"Import the USB device BUSID from the usbipd at HOST (port 3240) and present it\n"
@@ -76,6 +76,8 @@ static void usage(FILE *f)
 		"  -l, --list                list the devices HOST exports, then exit\n"
 		"  -n, --check               check the profile, the options and this machine\n"
 		"                            (UDC, root, ConfigFS, modules), then exit\n"
+		"      --profile-only        with -n: the profile and the options only, not\n"
+		"                            this machine (a build or CI machine)\n"
 		"  -s, --status [NAME]       what each running gadgetd (or the one whose pid,\n"
 		"                            UDC, busid or profile is NAME) is doing\n"
 		"      --raw                 --status as \"key value\" lines, for scripts\n"
@@ -135,6 +137,46 @@ static int do_list(const struct remote *rem)
 	return 0;
 }
 
+/* What the import will send: the same check as the real run's. Says why not. */
+static bool busid_ok(const char *busid)
+{
+	uint8_t req[USBIP_REQ_IMPORT_LEN];
+
+	if (usbip_req_import_encode(busid, req) < 0 || strcspn(busid, " \t\n/") != strlen(busid)) {
+		fprintf(stderr, "gadgetd: busid '%.40s%s' is not a valid busid (1..31 characters, "
+			"such as 1-1.2)\n", busid, strlen(busid) > 40 ? "..." : "");
+		return false;
+	}
+	return true;
+}
+
+/*
+ * -n --profile-only: the profile (already read) and the options, not this
+ * machine: no UDC, privilege, ConfigFS or module check and no user look-up,
+ * so that a build machine can check profiles meant for a board. Remote and
+ * busid are checked when given, and may be left to the command line of the
+ * real run. Return: the exit status, 0 or 2 (a bad option or setting).
+ */
+static int check_profile_only(const struct gd_opts *o, const struct gd_profile *prof)
+{
+	const char *backend = o->backend ? o->backend : prof->backend;
+	struct remote rem;
+	char err[512], dev[512];
+
+	if (o->remote && remote_parse(o->remote, &rem, err, sizeof(err))) {
+		fprintf(stderr, "gadgetd: %s\n", err);
+		return 2;
+	}
+	if (o->busid && !busid_ok(o->busid))
+		return 2;
+	printf("%s: profile OK: remote %s, %s %s, udc %s, backend %s%s%s; this machine not "
+	       "checked\n", o->profile ? o->profile : "(no profile)",
+	       o->remote ? rem.name : "(not set)", o->match.set ? "device" : "busid",
+	       o->busid ? o->busid : o->match.set ? match_str(&o->match, dev, sizeof(dev)) : "(not set)",
+	       o->udc ? o->udc : "(the only one)", backend ? backend : "auto",
+	       o->user ? ", relay as " : "", o->user ? o->user : "");
+	return 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -159,6 +201,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ "status", no_argument, NULL, 's' },
 		{ "raw", no_argument, NULL, 'R' },
+		{ "profile-only", no_argument, NULL, 'O' }, /* long only */
 		{ 0 }
 	};
 	struct gd_opts o = { .log_time = LOG_TIME_AUTO };
@@ -169,7 +212,7 @@ int main(int argc, char **argv)
 	char err[512], what[512];
 	sigset_t set;
 	unsigned rmin, rmax, delay;
-	int ch, sigfd, r, status = 0, raw = 0;
+	int ch, sigfd, r, status = 0, raw = 0, profile_only = 0;
 	const char *proxy = NULL;
 
 	while ((ch = getopt_long(argc, argv, "r:b:d:u:p:U:B:w:P:1lnfSvhVs", lo, NULL)) != -1) {
@@ -210,6 +253,7 @@ int main(int argc, char **argv)
 		case 'v': o.verbose++; break;
 		case 's': status = 1; break;
 		case 'R': raw = 1; break;
+		case 'O': profile_only = o.check = 1; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("gadgetd %s\n", GADGETD_VERSION); return 0;
 		default: usage(stderr); return 2;
@@ -249,6 +293,11 @@ int main(int argc, char **argv)
 	if (rmax < rmin)
 		rmax = rmin;
 	client_set_dead_peer_timeout(prof.has_dead_peer_timeout ? prof.dead_peer_timeout : 10);
+	if (profile_only) {
+		r = check_profile_only(&o, &prof);
+		profile_free(&prof);
+		return r;
+	}
 	if (!o.remote) {
 		fprintf(stderr, "gadgetd: --remote HOST[:PORT] is required (or remote in the profile)\n");
 		usage(stderr);
@@ -293,17 +342,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	match_str(&o.match, what, sizeof(what));
-	if (o.busid) {
-		uint8_t req[USBIP_REQ_IMPORT_LEN];
-
-		/* what the import will send: the same check as the real run's */
-		if (usbip_req_import_encode(o.busid, req) < 0 || strcspn(o.busid, " \t\n/") !=
-		    strlen(o.busid)) {
-			fprintf(stderr, "gadgetd: busid '%.40s%s' is not a valid busid (1..31 "
-				"characters, such as 1-1.2)\n", o.busid, strlen(o.busid) > 40 ? "..." : "");
-			return 2;
-		}
-	}
+	if (o.busid && !busid_ok(o.busid))
+		return 2;
 	if (o.check) {
 		const char *backend = o.backend ? o.backend : prof.backend;
 		char udc[128], perr2[1024];

@@ -27,14 +27,17 @@ mk() { make --no-print-directory -s B="$B" PREFIX=/usr SYSCONFDIR=/etc DESTDIR="
 mk install > "$T/install.log" 2>&1 || { cat "$T/install.log"; result install FAIL "make install failed"; exit 1; }
 missing=
 for f in usr/sbin/gadgetd usr/share/man/man8/gadgetd.8 usr/share/man/man5/gadgetd.profile.5 \
-	usr/lib/systemd/system/gadgetd@.service usr/lib/modules-load.d/gadgetd.conf \
-	etc/gadgetd/keyboard.cfg etc/gadgetd/mass-storage.cfg; do
+	usr/lib/systemd/system/gadgetd@.service usr/lib/modules-load.d/gadgetd.conf; do
 	[ -e "$T/root/$f" ] || missing="$missing /$f"
+done
+# every example profile, as shipped (the deb lists what is under etc/ as conffiles)
+for f in configs/*.cfg; do
+	cmp -s "$f" "$T/root/etc/gadgetd/${f##*/}" || missing="$missing /etc/gadgetd/${f##*/}"
 done
 unit=$T/root/usr/lib/systemd/system/gadgetd@.service
 if [ -z "$missing" ] && grep -qx 'ExecStart=/usr/sbin/gadgetd --profile /etc/gadgetd/%i.cfg' "$unit" &&
 	grep -qx libcomposite "$T/root/usr/lib/modules-load.d/gadgetd.conf"; then
-	result install PASS "binary, man pages, gadgetd@.service, modules-load.d/gadgetd.conf, profiles under DESTDIR"
+	result install PASS "binary, man pages, gadgetd@.service, modules-load.d/gadgetd.conf, the $(ls configs/*.cfg | wc -l) profiles of configs/ under DESTDIR"
 else
 	result install FAIL "missing:${missing:- none}; ExecStart: $(grep ExecStart "$unit")"
 fi
@@ -45,7 +48,7 @@ mk install > "$T/install2.log" 2>&1
 if tail -1 "$T/root/etc/gadgetd/keyboard.cfg" | grep -q 'edited by the user' &&
 	cmp -s configs/keyboard.cfg "$T/root/etc/gadgetd/keyboard.cfg.new" &&
 	grep -q 'keyboard.cfg was edited: kept' "$T/install2.log" &&
-	[ ! -e "$T/root/etc/gadgetd/mass-storage.cfg.new" ]; then
+	[ "$(ls "$T/root/etc/gadgetd/" | grep -c '\.new$')" = 1 ]; then
 	result conffiles-install PASS "the edited keyboard.cfg was kept, the shipped one is keyboard.cfg.new"
 else
 	result conffiles-install FAIL "$(cat "$T/install2.log")"

@@ -253,7 +253,39 @@ static void test_shipped_configs(void **state)
 	assert_true(p.MaxPower <= 500);
 	assert_true(p.has_self_powered);
 	assert_true(p.self_powered);
+	assert_true(p.has_readahead);
+	assert_true(p.readahead);
 	profile_free(&p);
+
+	/* one profile per kind of device (README "Device table"): the backend
+	 * it needs, and an allow policy by class that admits its class */
+	{
+		static const struct {
+			const char *name, *backend;
+			uint8_t cls;
+		} want[] = {
+			{ "keyboard.cfg", NULL, 0x03 },     { "mouse.cfg", NULL, 0x03 },
+			{ "tablet.cfg", NULL, 0x03 },       { "mass-storage.cfg", NULL, 0x08 },
+			{ "ftdi-serial.cfg", NULL, 0xff },  { "ccid-reader.cfg", NULL, 0x0b },
+			{ "mtp.cfg", NULL, 0x06 },          { "cdc-acm.cfg", "gadgetfs", 0x02 },
+			{ "cdc-ecm.cfg", "gadgetfs", 0x02 }, { "midi.cfg", "gadgetfs", 0x01 },
+			{ "vendor-altsetting.cfg", "gadgetfs", 0xff },
+			{ "dfu.cfg", "auto", 0xfe },        { "audio.cfg", "auto", 0x01 },
+			{ "cdc-large.cfg", "auto", 0x02 },
+		};
+		size_t k;
+
+		for (k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
+			load_shipped(want[k].name, &p);
+			if (want[k].backend) {
+				assert_non_null(p.backend);
+				assert_string_equal(p.backend, want[k].backend);
+			}
+			assert_true(p.has_allow && p.has_allow_class && p.n_allow_class > 0);
+			assert_true(memchr(p.allow_class, want[k].cls, p.n_allow_class) != NULL);
+			profile_free(&p);
+		}
+	}
 
 	/* and whatever else is shipped */
 	snprintf(pattern, sizeof(pattern), "%s/configs/*.cfg", srcdir());
