@@ -9,6 +9,8 @@
 #
 #   LAB_KERNELS  the kernels to run on, in order (default "6.1 6.12"; see
 #                scripts/lab.sh LAB_KERNEL)
+# A job may name the kernels it runs on with a line "#@kernels 6.1" (default: all).
+#
 #   LAB_CACHE    the 6.1 lab's cache (default .cache/lab); another kernel K's
 #                cache is beside it, "$LAB_CACHE-K" (.cache/lab-6.12)
 set -uo pipefail
@@ -47,6 +49,13 @@ for k in ${LAB_KERNELS:-6.1 6.12}; do
 	for j in "${jobs[@]}"; do
 		name=$(basename "$j" .sh)
 		tag="[$k] [$name]"
+		# "#@kernels 6.1": a job whose subject is gadgetd's own user-space logic and that
+		# the other jobs already cover on every kernel (README "Kernels") runs on those only
+		only=$(sed -n 's/^#@kernels //p' "$j" | head -1)
+		if [ -n "$only" ] && [[ " $only " != *" $k "* ]]; then
+			echo "==== $k $name: not on this kernel (#@kernels $only)"
+			continue
+		fi
 		echo "==== $k $name"
 		t0=$SECONDS
 		log=$cache/out/$name.run.log

@@ -15,6 +15,7 @@
 #@qemu -device usb-ehci,id=ehci
 #@qemu -drive if=none,id=stick,format=raw,file=@DISK@
 #@qemu -device usb-storage,id=stickdev,bus=ehci.0,drive=stick,serial=LAB0001
+#@kernels 6.1
 #@timeout 300
 . "$LAB_REPO/tests/lab/lib.sh"
 J=capture

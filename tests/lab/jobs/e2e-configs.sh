@@ -28,6 +28,7 @@
 #@qemu -netdev user,id=n0 -device usb-net,id=net,netdev=n0,bus=xhci.0
 #@qemu -drive if=none,id=stick,format=raw,file=@DISK@,snapshot=on,file.locking=off
 #@qemu -device usb-storage,id=stickdev,bus=ehci.0,drive=stick,serial=LABCFG01
+#@kernels 6.1
 #@timeout 560
 . "$LAB_REPO/tests/lab/lib.sh"
 . "$LAB_REPO/tests/lab/devlib.sh"

@@ -14,6 +14,7 @@
 #@qemu -device qemu-xhci,id=xhci
 #@qemu -device usb-kbd,id=kbd1,bus=xhci.0,port=1,serial=KBD-ONE
 #@qemu -device usb-kbd,id=kbd2,bus=xhci.0,port=2,serial=KBD-TWO
+#@kernels 6.1
 #@timeout 300
 . "$LAB_REPO/tests/lab/lib.sh"
 . "$LAB_REPO/tests/lab/devlib.sh"

@@ -21,6 +21,7 @@
 #@qemu -device usb-ehci,id=ehci
 #@qemu -drive if=none,id=stick,format=raw,file=@DISK@
 #@qemu -device usb-storage,id=stickdev,bus=ehci.0,port=1,drive=stick,serial=LAB0001
+#@kernels 6.1
 #@timeout 420
 . "$LAB_REPO/tests/lab/faultlib.sh"
 J=transport
