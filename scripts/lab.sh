@@ -17,6 +17,7 @@
 #   #@qemu ARGS      QEMU device arguments (several lines add up; @DISK@ = the job's
 #                    writable copy of disk.img, @OUT@ = its results directory)
 #   #@timeout SECS   wall-clock limit of the whole run (default $LAB_TIMEOUT or 300)
+#   #@kernels K...   the lab kernels the job runs on (tests/lab/run-e2e.sh; default all)
 # Without #@qemu lines the guest gets a high-speed usb-storage stick on usb-ehci
 # and a usb-kbd on qemu-xhci.
 #
