@@ -42,6 +42,11 @@ LDLIBS += $(shell $(PKG_CONFIG) --libs libpcap 2>/dev/null)
 else
 UNIT := $(filter-out $(B)/tests/test_capture,$(UNIT))
 endif
+# --user's relay confines itself with libseccomp; NO_SECCOMP=1 builds without it
+ifneq ($(NO_SECCOMP),1)
+CPPFLAGS += -DHAVE_LIBSECCOMP $(shell $(PKG_CONFIG) --cflags libseccomp 2>/dev/null)
+LDLIBS += $(shell $(PKG_CONFIG) --libs libseccomp 2>/dev/null)
+endif
 TOOLS := $(patsubst tests/tools/%.c,$(B)/tools/%,$(wildcard tests/tools/*.c))
 
 all: $(B)/gadgetd $(TOOLS)

@@ -50,10 +50,16 @@ int status_start(const struct gd_opts *o, const char *server);
 void status_stop(void);
 
 /**
- * status_forked() - in a forked relay child: close the socket's descriptors
- * (the child keeps writing counters to the shared mapping only).
+ * status_forked() - in the forked network process (privsep.h): close the
+ * socket's descriptors; from then on the state, device, backend and error
+ * lines go to the root process as PSEP_STATUS messages on @link_fd
+ * (psep_msg.h), control bytes replaced, and the relay's counters to the
+ * shared mapping.
  */
-void status_forked(void);
+void status_forked(int link_fd);
+
+/** status_error() - @msg is the last error (log.h's error hook). */
+void status_error(const char *msg);
 
 /** status_state() - the session entered @state; @fmt...: a detail, or NULL. */
 void status_state(const char *state, const char *fmt, ...) GD_PRINTF(2, 3);
