@@ -133,6 +133,10 @@ install: $(B)/gadgetd $(B)/gadgetd@.service
 	install -D -m 0644 $(B)/gadgetd@.service $(DESTDIR)$(UNITDIR)/gadgetd@.service
 	install -D -m 0644 configs/modules-load.conf $(DESTDIR)$(MODLOADDIR)/gadgetd.conf
 	install -d $(DESTDIR)$(SYSCONFDIR)/gadgetd
+	@# the account --user runs the network side as (gadgetd@.service uses it)
+	@if [ -z "$(DESTDIR)" ] && ! getent passwd gadgetd >/dev/null; then \
+		useradd --system --user-group --no-create-home --home-dir /nonexistent \
+			--shell /usr/sbin/nologin gadgetd && echo "install: created the account gadgetd"; fi
 	@for f in configs/*.cfg; do t=$(DESTDIR)$(SYSCONFDIR)/gadgetd/$${f##*/}; \
 		if [ ! -e "$$t" ]; then install -m 0644 "$$f" "$$t"; \
 		elif ! cmp -s "$$f" "$$t"; then install -m 0644 "$$f" "$$t.new"; \

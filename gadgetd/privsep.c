@@ -234,6 +234,14 @@ static int64_t now_ms(void)
 	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
+/* Has @pid exited? It is not reaped yet: its process group stays its own. */
+static bool exited(pid_t pid)
+{
+	siginfo_t si = { .si_pid = 0 };
+
+	return waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid;
+}
+
 /* Serve the network process @pid until it exits; stop it on a signal.
  * Return: its wait status. */
 static int supervise(pid_t pid, int sock, int sigfd, struct present_root *rs, bool *signalled)
@@ -278,7 +286,7 @@ static int supervise(pid_t pid, int sock, int sigfd, struct present_root *rs, bo
 				sock = -1;
 			}
 		}
-		if (waitpid(pid, &status, WNOHANG) == pid)
+		if (exited(pid))
 			break;
 		if (kill_at >= 0 && now_ms() >= kill_at) {
 			log_warnx("the relay process %ld did not stop within %d ms: killing its process "
@@ -288,7 +296,9 @@ static int supervise(pid_t pid, int sock, int sigfd, struct present_root *rs, bo
 			kill_at = now_ms() + 60000;
 		}
 	}
-	kill(-pid, SIGKILL); /* whatever it left in its process group */
+	kill(-pid, SIGKILL); /* whatever it left in its group, which it holds until reaped */
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
 	if (pidfd >= 0)
 		close(pidfd);
 	if (sock >= 0)
@@ -315,8 +325,8 @@ static void __attribute__((noreturn)) network_process(const char *udc, const str
 		_exit(1);
 	if (sandbox_drop(o->uid, o->gid, o->user))
 		_exit(2); /* permanent: retrying cannot help */
-	log_info("network process %ld running as %s (uid %u, gid %u)", (long)getpid(), o->user,
-		 (unsigned)o->uid, (unsigned)o->gid);
+	log_info("relay running as %s (uid %u, gid %u): process %ld does the network, root only "
+		 "the gadget", o->user, (unsigned)o->uid, (unsigned)o->gid, (long)getpid());
 	link.buf = malloc(PSEP_MSG_MAX);
 	if (!link.buf)
 		_exit(1);

@@ -5,8 +5,10 @@
 #include <linux/capability.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -92,7 +94,6 @@ static const char *const relay_calls[] = {
 };
 static const char *const file_calls[] = { "openat", "rename", "renameat", "renameat2", "unlink",
 					   "unlinkat" };
-static const char *const syslog_calls[] = { "socket", "connect" };
 
 static void on_sigsys(int sig, siginfo_t *si, void *uc)
 {
@@ -139,8 +140,16 @@ int sandbox_seccomp(bool files, bool syslog)
 	r = allow(ctx, relay_calls, N(relay_calls));
 	if (!r && files)
 		r = allow(ctx, file_calls, N(file_calls));
-	if (!r && syslog)
-		r = allow(ctx, syslog_calls, N(syslog_calls));
+	/* sd_notify(3) sends each message from a new AF_UNIX socket, syslog(3)
+	 * connects one again after a restart of the log daemon */
+	if (!r && (syslog || getenv("NOTIFY_SOCKET"))) {
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+				     SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
+		if (!r)
+			r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(connect), 0);
+		if (r)
+			log_warn_errno(r, "seccomp: allowing AF_UNIX sockets");
+	}
 	if (!r) {
 		r = seccomp_load(ctx);
 		if (r)
@@ -148,8 +157,9 @@ int sandbox_seccomp(bool files, bool syslog)
 	}
 	seccomp_release(ctx);
 	if (!r)
-		log_info("relay confined: seccomp allow-list of %zu system calls",
-			 N(relay_calls) + (files ? N(file_calls) : 0) + (syslog ? N(syslog_calls) : 0));
+		log_info("relay confined: seccomp allow-list of %zu system calls%s%s",
+			 N(relay_calls) + (files ? N(file_calls) : 0), files ? " (with files)" : "",
+			 syslog || getenv("NOTIFY_SOCKET") ? " (with AF_UNIX sockets)" : "");
 	return r;
 }
 #else

@@ -30,7 +30,8 @@ int sandbox_drop(uid_t uid, gid_t gid, const char *user);
  * its teardown make (epoll, socket and endpoint I/O, Linux AIO, timers,
  * threads for GadgetFS's transfers, memory, the log); @files also allows
  * opening and renaming files (the capture file's rotation, capture.h),
- * @syslog connecting a socket again (syslog(3) reconnects). Any other call
+ * @syslog (or NOTIFY_SOCKET in the environment) AF_UNIX sockets: syslog(3)
+ * connects again, sd_notify(3) sends from a new socket each time. Any other call
  * raises SIGSYS, whose handler says which call on stderr and exits 99
  * (seccomp(2) SECCOMP_RET_TRAP). PR_SET_NO_NEW_PRIVS must be set.
  * A build without libseccomp (NO_SECCOMP=1) logs that it has none.

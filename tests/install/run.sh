@@ -32,7 +32,7 @@ for f in usr/sbin/gadgetd usr/share/man/man8/gadgetd.8 usr/share/man/man5/gadget
 	[ -e "$T/root/$f" ] || missing="$missing /$f"
 done
 unit=$T/root/usr/lib/systemd/system/gadgetd@.service
-if [ -z "$missing" ] && grep -qx 'ExecStart=/usr/sbin/gadgetd --profile /etc/gadgetd/%i.cfg' "$unit" &&
+if [ -z "$missing" ] && grep -qx 'ExecStart=/usr/sbin/gadgetd --user gadgetd --profile /etc/gadgetd/%i.cfg' "$unit" &&
 	grep -qx libcomposite "$T/root/usr/lib/modules-load.d/gadgetd.conf"; then
 	result install PASS "binary, man pages, gadgetd@.service, modules-load.d/gadgetd.conf, profiles under DESTDIR"
 else
