@@ -116,8 +116,9 @@ static uint32_t get_u32(struct rd *r)
 	return p ? le32(p) : 0;
 }
 
-/* A string of at most @max bytes: its NUL last, no other, no control byte. */
-static const char *get_str(struct rd *r, size_t max)
+/* A string of at most @max bytes: its NUL last, no other; no control byte unless
+ * @usb (a USB string descriptor's text goes to ConfigFS as the device has it). */
+static const char *get_str(struct rd *r, size_t max, bool usb)
 {
 	unsigned n = get_u16(r);
 	const uint8_t *p;
@@ -131,7 +132,7 @@ static const char *get_str(struct rd *r, size_t max)
 		return NULL;
 	}
 	for (i = 0; i + 1 < n; i++)
-		if (p[i] < 0x20 || p[i] == 0x7f) {
+		if (!p[i] || (!usb && (p[i] < 0x20 || p[i] == 0x7f))) {
 			r->err = true;
 			return NULL;
 		}
@@ -207,9 +208,9 @@ static void dec_ffs(struct rd *r, struct psep_present_ffs *f)
 		r->err = true;
 	for (l = 0; !r->err && l < s->n_lang; l++) {
 		s->langid[l] = (uint16_t)get_u16(r);
-		s->manufacturer[l] = get_str(r, PSEP_STR_MAX);
-		s->product[l] = get_str(r, PSEP_STR_MAX);
-		s->serial[l] = get_str(r, PSEP_STR_MAX);
+		s->manufacturer[l] = get_str(r, PSEP_STR_MAX, true);
+		s->product[l] = get_str(r, PSEP_STR_MAX, true);
+		s->serial[l] = get_str(r, PSEP_STR_MAX, true);
 	}
 	s->n_cfg = get_u8(r);
 	if (!s->n_cfg || s->n_cfg > GADGET_MAX_CONFIGS)
@@ -221,7 +222,7 @@ static void dec_ffs(struct rd *r, struct psep_present_ffs *f)
 		c->bmAttributes = (uint8_t)get_u8(r);
 		c->MaxPower_mA = get_u16(r);
 		for (l = 0; l < s->n_lang; l++)
-			c->configuration[l] = get_str(r, PSEP_STR_MAX);
+			c->configuration[l] = get_str(r, PSEP_STR_MAX, true);
 		f->n_ep[k] = (uint8_t)get_u8(r);
 		f->descs[k] = get_blob(r, &f->dlen[k], 16, FFS_BLOB_MAX);
 		f->strs[k] = get_blob(r, &f->slen[k], 16, FFS_BLOB_MAX);
@@ -308,7 +309,7 @@ static void dec_body(struct rd *r, struct psep_msg *m)
 			r->err = true;
 		break;
 	case PSEP_OPEN_EP:
-		m->u.open_ep.name = get_str(r, GFS_NAME_MAX - 1);
+		m->u.open_ep.name = get_str(r, GFS_NAME_MAX - 1, false);
 		m->u.open_ep.cfg = get_blob(r, &m->u.open_ep.cfg_len, 11, 18);
 		m->u.open_ep.busy_ms = get_u32(r);
 		if (!r->err && (!name_ok(m->u.open_ep.name) || m->u.open_ep.busy_ms > 10000 ||
@@ -319,9 +320,9 @@ static void dec_body(struct rd *r, struct psep_msg *m)
 		m->u.status.what = (uint8_t)get_u8(r);
 		m->u.status.vid = (uint16_t)get_u16(r);
 		m->u.status.pid = (uint16_t)get_u16(r);
-		m->u.status.s1 = get_str(r, PSEP_TEXT_MAX);
-		m->u.status.s2 = get_str(r, PSEP_TEXT_MAX);
-		m->u.status.s3 = get_str(r, PSEP_TEXT_MAX);
+		m->u.status.s1 = get_str(r, PSEP_TEXT_MAX, false);
+		m->u.status.s2 = get_str(r, PSEP_TEXT_MAX, false);
+		m->u.status.s3 = get_str(r, PSEP_TEXT_MAX, false);
 		if (m->u.status.what < PSEP_ST_STATE || m->u.status.what > PSEP_ST_ERROR ||
 		    (!r->err && !m->u.status.s1))
 			r->err = true;
@@ -334,7 +335,7 @@ static void dec_body(struct rd *r, struct psep_msg *m)
 		    m->u.reply.n_names > 1 + GFS_MAX_FILES)
 			r->err = true;
 		for (i = 0; !r->err && i < m->u.reply.n_names; i++)
-			if (!name_ok(m->u.reply.names[i] = get_str(r, GFS_NAME_MAX - 1)))
+			if (!name_ok(m->u.reply.names[i] = get_str(r, GFS_NAME_MAX - 1, false)))
 				r->err = true;
 		break;
 	default:

@@ -11,7 +11,8 @@
  * (0: none; else the bytes and their NUL, counted) and the bytes. The codec
  * does no I/O. The decoder trusts nothing: a wrong version, a length that
  * is not the datagram's, a field past the end, bytes left over, a string
- * without its NUL or with control bytes, counts over the limits, or blobs
+ * without its NUL or with another, a status text or file name with control
+ * bytes, counts over the limits, or blobs
  * that are not what FunctionFS or GadgetFS take, are all -EBADMSG; decoded
  * strings and blobs point into the caller's buffer.
  */
@@ -118,7 +119,8 @@ ssize_t psep_encode(const struct psep_msg *m, uint8_t *out, size_t cap);
  * Return: 0 with @m filled (pointers into @buf), or -EBADMSG: short header,
  * length field other than @len, version other than PSEP_VERSION, unknown type,
  * truncated field, trailing bytes, a string without its NUL, with an inner
- * NUL or a control byte or longer than its limit, too many languages,
+ * NUL or longer than its limit (USB strings PSEP_STR_MAX bytes), a status
+ * text or file name with a control byte, too many languages,
  * configurations, endpoints or names, a FunctionFS blob whose header (magic,
  * length) is not FunctionFS's (include/uapi/linux/usb/functionfs.h), an
  * endpoint configuration that is not a tag 1 and 7-byte endpoint descriptors,

@@ -219,8 +219,12 @@ static void test_refused_content(void **state)
 	ssize_t n;
 
 	ffs_msg(&m);
-	m.u.ffs.spec.product[0] = "bell\a";
-	assert_int_equal(psep_encode(&m, buf, sizeof(buf)), -EINVAL);
+	m.u.ffs.spec.product[0] = "bell\a"; /* a USB string goes as the device has it */
+	assert_true(psep_encode(&m, buf, sizeof(buf)) > 0);
+	m = (struct psep_msg){ .type = PSEP_STATUS };
+	m.u.status = (struct psep_status){ .what = PSEP_ST_ERROR, .s1 = "escape \x1b[2J" };
+	assert_int_equal(psep_encode(&m, buf, sizeof(buf)), -EINVAL); /* not in status text */
+	ffs_msg(&m);
 	memset(longstr, 'a', sizeof(longstr) - 1);
 	longstr[sizeof(longstr) - 1] = 0;
 	m.u.ffs.spec.product[0] = longstr;
