@@ -74,9 +74,11 @@ static int present_ffs_root(struct present_root *rs, const struct psep_present_f
 	spec.name = rs->name;
 	spec.set_owner = false; /* root's: only the descriptors handed over reach the files */
 	for (k = 0; k < spec.n_cfg; k++) {
-		snprintf(rs->ffs_name[k], sizeof(rs->ffs_name[k]), "%s.%u", rs->name,
-			 spec.cfg[k].bConfigurationValue);
-		snprintf(rs->ffs_dir[k], sizeof(rs->ffs_dir[k]), RUN_DIR "/%s", rs->ffs_name[k]);
+		char nm[sizeof(rs->ffs_name[k])];
+
+		snprintf(nm, sizeof(nm), "gadgetd.%s.%u", rs->udc, spec.cfg[k].bConfigurationValue);
+		memcpy(rs->ffs_name[k], nm, sizeof(nm));
+		snprintf(rs->ffs_dir[k], sizeof(rs->ffs_dir[k]), RUN_DIR "/%s", nm);
 		spec.cfg[k].ffs_name = rs->ffs_name[k];
 		spec.cfg[k].ffs_dir = rs->ffs_dir[k];
 	}
