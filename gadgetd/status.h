@@ -10,9 +10,11 @@
  *
  * Two writers, one reader:
  *  - the session and main loop (the root process) set the state and what is
- *    known of the server, the device and the backend, under a mutex;
- *  - the relay (in this process, or with --user in the unprivileged child,
- *    which cannot reach the socket) counts URBs and bytes per endpoint and
+ *    known of the server, the device and the backend, under a mutex; with
+ *    --user the network process (privsep.h) sends its part as PSEP_STATUS
+ *    messages, which the root process applies;
+ *  - the relay (in this process, or with --user in the unprivileged network
+ *    process, which cannot reach the socket) counts URBs and bytes per endpoint and
  *    says whether the host configured the device, in a shared anonymous
  *    mapping made before the child is forked, under a sequence lock: one
  *    writer at a time, readers retry while it writes. The child never takes
