@@ -139,7 +139,7 @@ int psep_call(struct psep_link *l, const struct psep_msg *req, int *fds, unsigne
 	} else {
 		r = send_msg(l->fd, req, NULL, 0);
 		if (r)
-			return r == -EPIPE ? -ECONNRESET :
+			return r == -EPIPE || r == -ECONNRESET ? -ECONNRESET :
 			       log_warn_errno(r, "privsep: the %s request cannot be sent",
 					      psep_type_str(req->type));
 		len = recv_msg(l->fd, l->buf, got, PSEP_MAX_FDS, &n);
