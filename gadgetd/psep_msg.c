@@ -22,6 +22,8 @@ struct wr {
 
 static void put(struct wr *w, const void *d, size_t n)
 {
+	if (!n)
+		return; /* d may be NULL: no string, an empty blob */
 	if (w->err || n > w->cap - w->len) {
 		w->err = true;
 		return;
