@@ -321,12 +321,12 @@ static void __attribute__((noreturn)) network_process(const char *udc, const str
 
 	setpgid(0, 0);
 	status_forked(sock); /* the status socket is the root's; the state goes to it */
-	/* it shares the UDC's lock (udc_claim.h): it must not outlive a killed parent */
-	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	if (getppid() != parent)
-		_exit(1);
 	if (sandbox_drop(o->uid, o->gid, o->user))
 		_exit(2); /* permanent: retrying cannot help */
+	/* it shares the UDC's lock (udc_claim.h): it must not outlive a killed parent.
+	 * After the drop: a change of credentials clears it (commit_creds()). */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) || getppid() != parent)
+		_exit(1);
 	log_info("relay running as %s (uid %u, gid %u): process %ld does the network, root only "
 		 "the gadget", o->user, (unsigned)o->uid, (unsigned)o->gid, (long)getpid());
 	link.buf = malloc(PSEP_MSG_MAX);
