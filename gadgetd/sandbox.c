@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* sandbox.c - see sandbox.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
 #include <signal.h>
@@ -140,6 +141,15 @@ int sandbox_seccomp(bool files, bool syslog)
 	r = allow(ctx, relay_calls, N(relay_calls));
 	if (!r && files)
 		r = allow(ctx, file_calls, N(file_calls));
+	/* reading sysfs: GadgetFS's backend asks /sys/class/udc/UDC/function whether
+	 * it still drives the UDC (backend_gfs.c); nothing opened for writing */
+	if (!r && !files) {
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
+				     SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT | O_TRUNC |
+					     O_APPEND, O_RDONLY));
+		if (r)
+			log_warn_errno(r, "seccomp: allowing openat for reading");
+	}
 	/* sd_notify(3) sends each message from a new AF_UNIX socket, syslog(3)
 	 * connects one again after a restart of the log daemon */
 	if (!r && (syslog || getenv("NOTIFY_SOCKET"))) {

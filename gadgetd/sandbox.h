@@ -28,7 +28,8 @@ int sandbox_drop(uid_t uid, gid_t gid, const char *user);
 /**
  * sandbox_seccomp() - allow from now on only the system calls the relay and
  * its teardown make (epoll, socket and endpoint I/O, Linux AIO, timers,
- * threads for GadgetFS's transfers, memory, the log); @files also allows
+ * threads for GadgetFS's transfers, memory, the log, opening files for
+ * reading only: sysfs, /sys/class/udc, on GadgetFS); @files also allows
  * opening and renaming files (the capture file's rotation, capture.h),
  * @syslog (or NOTIFY_SOCKET in the environment) AF_UNIX sockets: syslog(3)
  * connects again, sd_notify(3) sends from a new socket each time. Any other call
