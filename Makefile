@@ -42,6 +42,11 @@ LDLIBS += $(shell $(PKG_CONFIG) --libs libpcap 2>/dev/null)
 else
 UNIT := $(filter-out $(B)/tests/test_capture,$(UNIT))
 endif
+# --user's relay confines itself with libseccomp; NO_SECCOMP=1 builds without it
+ifneq ($(NO_SECCOMP),1)
+CPPFLAGS += -DHAVE_LIBSECCOMP $(shell $(PKG_CONFIG) --cflags libseccomp 2>/dev/null)
+LDLIBS += $(shell $(PKG_CONFIG) --libs libseccomp 2>/dev/null)
+endif
 TOOLS := $(patsubst tests/tools/%.c,$(B)/tools/%,$(wildcard tests/tools/*.c))
 
 all: $(B)/gadgetd $(TOOLS)
@@ -128,6 +133,10 @@ install: $(B)/gadgetd $(B)/gadgetd@.service
 	install -D -m 0644 $(B)/gadgetd@.service $(DESTDIR)$(UNITDIR)/gadgetd@.service
 	install -D -m 0644 configs/modules-load.conf $(DESTDIR)$(MODLOADDIR)/gadgetd.conf
 	install -d $(DESTDIR)$(SYSCONFDIR)/gadgetd
+	@# the account --user runs the network side as (gadgetd@.service uses it)
+	@if [ -z "$(DESTDIR)" ] && ! getent passwd gadgetd >/dev/null; then \
+		useradd --system --user-group --no-create-home --home-dir /nonexistent \
+			--shell /usr/sbin/nologin gadgetd && echo "install: created the account gadgetd"; fi
 	@for f in configs/*.cfg; do t=$(DESTDIR)$(SYSCONFDIR)/gadgetd/$${f##*/}; \
 		if [ ! -e "$$t" ]; then install -m 0644 "$$f" "$$t"; \
 		elif ! cmp -s "$$f" "$$t"; then install -m 0644 "$$f" "$$t.new"; \

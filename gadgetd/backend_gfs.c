@@ -15,47 +15,16 @@
 #include <unistd.h>
 
 #include "gadgetd/backend_gfs.h"
+#include "gadgetd/backend_gfs_int.h"
 #include "gadgetd/gfs_io.h"
 #include "gadgetd/gfs_xfer.h"
 #include "gadgetd/log.h"
 
-#define GFS_EVQ 16         /* translated events: at most 3 for each of 5 raw ones */
-#define GFS_RAW 5          /* N_EVENT (inode.c:111|118): the kernel queues no more */
 /* The OUT data stage: a host sends it right after its SETUP; waited for on the
  * relay's thread, so bounded as every ep0 stage is (backend.h) */
 #define GFS_OUT_DATA_MS EP0_HOST_MS
 
-struct gfs {
-	char dir[sizeof(GFS_MOUNT_DIR)];
-	char udc[64];                  /* "" when the caller named none */
-	char ep0name[GFS_NAME_MAX];
-	bool unmount;   /* ours to unmount: we mounted it, or we opened its ep0 */
-	int ep0;
-	unsigned n_ep;
-	struct gfs_ep_spec spec[FFS_MAX_EPS];
-	int file_of[FFS_MAX_EPS]; /* index into files[] */
-	int fd[FFS_MAX_EPS];      /* -1 while disabled */
-	unsigned n_files;
-	char files[GFS_MAX_FILES][GFS_NAME_MAX]; /* endpoint files, ep0 excluded */
 
-	int speed;      /* enum usb_device_speed of the last CONNECT; UNKNOWN after DISCONNECT */
-	bool bound;     /* GB_EV_BIND was delivered */
-	bool configured, suspended;
-	bool pending;   /* a GB_EV_SETUP was read and is not answered yet */
-	struct usb_ctrlrequest setup; /* that request, as the kernel reported it */
-	bool stale;     /* gfs_ep0_refuse() answered a request whose SETUP event is queued */
-	uint8_t out[GFS_EP0_MAX]; /* the OUT data stage of that request, taken early */
-	ssize_t out_len;          /* its length, -1 while not taken */
-	bool drain;     /* an OUT data stage timed out: take it before reading events */
-	struct usb_gadgetfs_event raw[GFS_RAW];
-	unsigned n_raw; /* events read by backend_gfs_open(), not translated yet */
-	struct gb_event q[GFS_EVQ];
-	unsigned q_head, q_len;
-
-	struct gfs_xfer *x; /* transfers, between start_io and stop_io */
-};
-
-static const struct gadget_backend_ops gfs_ops;
 
 static unsigned le16(const uint8_t *p)
 {
@@ -109,7 +78,7 @@ static void resync(struct gfs *g)
 }
 
 /* GadgetFS no longer drives the UDC (it went away, or was unbound). */
-static bool unbound(const struct gfs *g)
+bool gfs_unbound(const struct gfs *g)
 {
 	char fn[128] = "";
 
@@ -181,7 +150,7 @@ static void translate(struct gfs *g, const struct usb_gadgetfs_event *e)
 			g->configured = false;
 			push(g, GB_EV_DISABLE, NULL);
 		}
-		if (unbound(g))
+		if (gfs_unbound(g))
 			push(g, GB_EV_UNBIND, NULL);
 		break;
 	case GADGETFS_SUSPEND:
@@ -412,8 +381,10 @@ static int gfs_ep_enable(struct gadget_backend *b, unsigned inst, unsigned ep)
 	for (i = 0; i < g->n_ep; i++)
 		if (i != ep && g->file_of[i] == g->file_of[ep] && g->fd[i] >= 0)
 			return -EBUSY;
-	fd = gfs_ep_open(g->dir, g->files[g->file_of[ep]], s->cfg, s->cfg_len, GFS_EP_BUSY_MS,
-			 &tries);
+	fd = g->open_ep ? g->open_ep(g->open_ctx, g->files[g->file_of[ep]], s->cfg, s->cfg_len,
+				     GFS_EP_BUSY_MS, &tries)
+			: gfs_ep_open(g->dir, g->files[g->file_of[ep]], s->cfg, s->cfg_len,
+				      GFS_EP_BUSY_MS, &tries);
 	if (tries)
 		log_debug("gadgetfs: %s: %u opens failed EBUSY before the previous fd was released",
 			  g->files[g->file_of[ep]], tries);
@@ -592,7 +563,7 @@ static void gfs_kick(struct gadget_backend *b)
 		gfs_xfer_kick(g->x);
 }
 
-static const struct gadget_backend_ops gfs_ops = {
+const struct gadget_backend_ops gfs_ops = {
 	.name = "GadgetFS",
 	.ep0_fd = gfs_ep0_fd,
 	.events = gfs_events,
@@ -615,179 +586,3 @@ static const struct gadget_backend_ops gfs_ops = {
 	.stop_io = gfs_stop_io,
 };
 
-/* ---- open, close ---- */
-
-/* One 7-byte endpoint descriptor of @s at @d: address and type must agree. */
-static bool desc_ok(const struct gfs_ep_spec *s, const uint8_t *d)
-{
-	return d[0] == 7 && d[1] == USB_DT_ENDPOINT && d[2] == s->addr && (d[3] & 3) == s->type;
-}
-
-static bool spec_ok(const struct gfs_ep_spec *s)
-{
-	uint32_t tag;
-
-	memcpy(&tag, s->cfg, 4);
-	return tag == 1 && (s->cfg_len == 11 || s->cfg_len == 18) && s->type != 0 &&
-	       desc_ok(s, s->cfg + 4) && (s->cfg_len == 11 || desc_ok(s, s->cfg + 11));
-}
-
-int backend_gfs_ep_spec(struct gfs_ep_spec *s, const uint8_t *fs, const uint8_t *hs, uint8_t intf,
-			uint8_t alt)
-{
-	uint32_t tag = 1;
-
-	memset(s, 0, sizeof(*s));
-	s->addr = fs[2];
-	s->type = fs[3] & 3;
-	s->intf = intf;
-	s->alt = alt;
-	memcpy(s->cfg, &tag, 4);
-	memcpy(s->cfg + 4, fs, 7);
-	s->cfg_len = 11;
-	if (hs) {
-		memcpy(s->cfg + 11, hs, 7);
-		s->cfg_len = 18;
-	}
-	return spec_ok(s) ? 0 : -EINVAL;
-}
-
-static int check_specs(const struct ffs_map *map, const struct gfs_ep_spec *eps, unsigned n_ep,
-		       bool has_hs, char *err, size_t errlen)
-{
-	unsigned i;
-
-	if (!map || map->n_ep != n_ep || n_ep > FFS_MAX_EPS) {
-		snprintf(err, errlen, "%u endpoint specs for a map of %u endpoints (at most %d)",
-			 n_ep, map ? map->n_ep : 0, FFS_MAX_EPS);
-		return -EINVAL;
-	}
-	for (i = 0; i < n_ep; i++) {
-		if (!spec_ok(&eps[i]) || map->ep[i].remote_addr != eps[i].addr) {
-			snprintf(err, errlen, "endpoint %u (0x%02x, interface %u alt %u): its "
-				 "configuration write is not tag 1 + 7-byte endpoint descriptors of "
-				 "that address and type, or the map says 0x%02x", i, eps[i].addr,
-				 eps[i].intf, eps[i].alt, map->ep[i].remote_addr);
-			return -EINVAL;
-		}
-		if (has_hs && eps[i].cfg_len != 18) {
-			snprintf(err, errlen, "endpoint 0x%02x (interface %u alt %u) has no high-speed "
-				 "descriptor, but the configuration has a high-speed version",
-				 eps[i].addr, eps[i].intf, eps[i].alt);
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
-int backend_gfs_open(struct gadget_backend *b, const char *udc, const uint8_t *config, size_t len,
-		     const struct ffs_map *map, const struct gfs_ep_spec *eps, unsigned n_ep,
-		     uint8_t bConfigurationValue, char *err, size_t errlen)
-{
-	char gadget[64] = "", fn[128] = "", path[PATH_MAX];
-	bool has_hs, reused, rejected;
-	struct gfs *g;
-	int r;
-
-	err[0] = 0;
-	b->priv = NULL;
-	b->n_inst = 0;
-	r = gfs_blob_check(config, len, bConfigurationValue, &has_hs, err, errlen);
-	if (!r)
-		r = check_specs(map, eps, n_ep, has_hs, err, errlen);
-	if (r)
-		return r;
-	if (udc && gfs_udc_state(udc, gadget, sizeof(gadget), fn, sizeof(fn))) {
-		snprintf(err, errlen, "there is no UDC %s in /sys/class/udc", udc);
-		return -ENODEV;
-	}
-	if (fn[0]) {
-		snprintf(err, errlen, "UDC %s is in use by '%s'", udc, fn);
-		return -EBUSY;
-	}
-	g = calloc(1, sizeof(*g));
-	if (!g) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	g->ep0 = -1;
-	g->out_len = -1;
-	g->n_ep = n_ep;
-	snprintf(g->dir, sizeof(g->dir), "%s", GFS_MOUNT_DIR);
-	snprintf(g->udc, sizeof(g->udc), "%s", udc ? udc : "");
-	b->ops = &gfs_ops;
-	b->priv = g;
-	memcpy(g->spec, eps, n_ep * sizeof(*eps));
-	for (unsigned i = 0; i < n_ep; i++)
-		g->fd[i] = -1;
-
-	r = gfs_mount(g->dir, &reused, err, errlen);
-	if (r)
-		goto fail;
-	g->unmount = !reused;
-	if (reused)
-		log_debug("gadgetfs: reusing the mount at %s", g->dir);
-	r = gfs_find_ep0(g->dir, gadget, g->udc, g->ep0name, sizeof(g->ep0name), err, errlen);
-	if (r)
-		goto fail;
-	snprintf(path, sizeof(path), "%s/%s", g->dir, g->ep0name);
-	r = gfs_ep0_open(path, config, len, &rejected);
-	if (r < 0) {
-		snprintf(err, errlen, rejected ? "GadgetFS refused the configuration write to %s: %s"
-				      : "cannot open %s: %s", path,
-			 r == -EBUSY ? "it is open elsewhere (another GadgetFS user)" : strerror(-r));
-		goto fail;
-	}
-	g->ep0 = r;
-	g->unmount = true;
-	r = gfs_ep_files(g->dir, g->udc, g->ep0name, g->files, GFS_MAX_FILES, err, errlen);
-	g->n_files = r > 0 ? (unsigned)r : 0;
-	if (r >= 0)
-		r = gfs_ep_pick(g->files, g->n_files, eps, n_ep, !strcmp(g->ep0name, "dummy_udc"),
-				g->file_of, err, errlen);
-	if (r)
-		goto fail;
-	/* the first read turns on delegation (usermode_setup, inode.c:1009|1024);
-	 * whatever it returns is kept for events() */
-	fcntl(g->ep0, F_SETFL, fcntl(g->ep0, F_GETFL) | O_NONBLOCK);
-	r = gfs_ep0_events(g->ep0, g->raw, GFS_RAW);
-	if (r < 0 && r != -EIDRM) {
-		snprintf(err, errlen, "the first read of %s failed: %s", path, strerror(-r));
-		goto fail;
-	}
-	g->n_raw = r > 0 ? (unsigned)r : 0;
-	b->n_inst = 1;
-	b->inst[0].map = map;
-	b->inst[0].bConfigurationValue = bConfigurationValue;
-	log_debug("gadgetfs: %s bound %s, %u endpoint files for %u endpoints", path,
-		  g->udc[0] ? g->udc : "a UDC", g->n_files, n_ep);
-	return 0;
-fail:
-	backend_gfs_close(b);
-	return r;
-}
-
-void backend_gfs_close(struct gadget_backend *b)
-{
-	struct gfs *g = b->priv;
-	unsigned i;
-
-	if (!g || b->ops != &gfs_ops)
-		return;
-	gfs_xfer_stop(g->x); /* no worker may be in a transfer on a file closed here */
-	for (i = 0; i < g->n_ep; i++)
-		if (g->fd[i] >= 0)
-			close(g->fd[i]);
-	/* an ep0 reply the host never took is still queued: GadgetFS's unbind frees it
-	 * and the UDC's stop then completes it, a NULL dereference in ep0_complete()
-	 * (Linux 6.1, dummy_hcd). Disconnecting first gives it back while bound. */
-	if (g->ep0 >= 0 && !unbound(g))
-		gfs_udc_disconnect(g->udc);
-	if (g->ep0 >= 0)
-		close(g->ep0); /* dev_release(): unregisters, the host sees a disconnect */
-	if (g->unmount)
-		gfs_umount(g->dir);
-	free(g);
-	b->priv = NULL;
-	b->n_inst = 0;
-}

@@ -42,12 +42,15 @@
 #ifndef GADGETD_BACKEND_GFS_H
 #define GADGETD_BACKEND_GFS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "gadgetd/backend.h"
 
 #define GFS_MOUNT_DIR "/run/gadgetd/gadgetfs" /* RUN_DIR "/gadgetfs" */
+#define GFS_MAX_FILES 48    /* endpoint files: dummy_hcd has 24, dwc3 up to 31 */
+#define GFS_NAME_MAX 32     /* ep->name fits in ep_data.name[16]; ep0 is gadget->name */
 #define GFS_EP_BUSY_MS 500 /* ep_enable() waits this long for a closed file's release */
 
 /* One endpoint descriptor of the configuration, in every alternate setting. */
@@ -62,6 +65,58 @@ struct gfs_ep_spec {
 	uint8_t cfg[4 + 7 + 7];
 	size_t cfg_len; /* 11 (FS only) or 18 */
 };
+
+/*
+ * Opens endpoint file @name of the GadgetFS mount and writes its configuration
+ * @cfg (as gfs_ep_open() does): in the root process when the relay has none
+ * of root's rights (privsep.h). Return: the fd or -errno; @tries: -EBUSY opens.
+ */
+typedef int (*gfs_ep_opener)(void *ctx, const char *name, const void *cfg, size_t len,
+			     int busy_ms, unsigned *tries);
+
+/* What the root half of backend_gfs_open() made: the mount, ep0 and the files. */
+struct gfs_root {
+	char udc[64];                /* "" when the caller named none */
+	char ep0name[GFS_NAME_MAX];
+	int ep0;                     /* -1 when not open */
+	bool unmount;                /* we mounted it, or we opened its ep0 */
+	unsigned n_files;
+	char files[GFS_MAX_FILES][GFS_NAME_MAX]; /* endpoint files, ep0 excluded */
+};
+
+/**
+ * gfs_root_open() - the half of backend_gfs_open() that needs root: check
+ * @config (gfs_blob_check() with @bConfigurationValue) and that @udc is free,
+ * mount GadgetFS at GFS_MOUNT_DIR, write @config to the UDC's ep0 file (the
+ * UDC is bound and the device visible from then on) and list the endpoint
+ * files. @err: a sentence on failure.
+ * Return: 0 with @gr filled, or -errno as backend_gfs_open(); undone on failure.
+ */
+int gfs_root_open(struct gfs_root *gr, const char *udc, const uint8_t *config, size_t len,
+		  uint8_t bConfigurationValue, char *err, size_t errlen);
+
+/**
+ * gfs_root_close() - undo gfs_root_open(): disconnect the UDC (soft_connect)
+ * while GadgetFS still drives it, close ep0 (the host sees a disconnect) and
+ * unmount. Every other holder of ep0 and of the endpoint files must have
+ * closed them (the relay process exited). Safe on a zeroed @gr with ep0 -1.
+ */
+void gfs_root_close(struct gfs_root *gr);
+
+/**
+ * backend_gfs_attach() - @b as a GadgetFS backend over an ep0 opened by
+ * gfs_root_open(), here or in the root process: @ep0 is its descriptor (taken
+ * over: closed by backend_gfs_close()), @gr names the UDC, the ep0 file and
+ * the endpoint files; @config, @map, @eps, @n_ep, @bConfigurationValue as for
+ * backend_gfs_open(). Endpoint files are opened through @open_ep (NULL:
+ * directly). Picks every endpoint's file and reads ep0 once (delegation).
+ * Return: 0, or -errno with @err (-EINVAL: @config or @eps unusable, -ENOENT:
+ * an endpoint has no file); on failure @ep0 is closed.
+ */
+int backend_gfs_attach(struct gadget_backend *b, const struct gfs_root *gr, int ep0,
+		       const uint8_t *config, size_t len, const struct ffs_map *map,
+		       const struct gfs_ep_spec *eps, unsigned n_ep, uint8_t bConfigurationValue,
+		       gfs_ep_opener open_ep, void *ctx, char *err, size_t errlen);
 
 /**
  * backend_gfs_open() - present a configuration through GadgetFS.

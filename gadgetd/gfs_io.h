@@ -21,8 +21,6 @@
 #include "gadgetd/backend_gfs.h"
 
 #define GFS_EP0_MAX 256     /* RBUF_SIZE (inode.c:113|120): the largest control data stage */
-#define GFS_MAX_FILES 48    /* endpoint files: dummy_hcd has 24, dwc3 up to 31 */
-#define GFS_NAME_MAX 32     /* ep->name fits in ep_data.name[16]; ep0 is gadget->name */
 #define GFS_DRIVER_FUNCTION "USB Gadget filesystem" /* gadgetfs_driver.function (driver_desc) */
 
 /**

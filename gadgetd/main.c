@@ -66,7 +66,9 @@ static void usage(FILE *f)
 		"                            plugged on the server (looked up on every connect)\n"
 		"  -u, --udc UDC             device controller in /sys/class/udc (default: the only one)\n"
 		"  -p, --profile FILE        libconfig profile: overrides and defaults (gadgetd.profile(5))\n"
-		"  -U, --user USER           run the relay as USER, without privileges\n"
+		"  -U, --user USER           everything that touches the network (import,\n"
+		"                            descriptors, relay) runs as USER, confined; root\n"
+		"                            keeps only the gadget (recommended: gadgetd)\n"
 		"  -w, --capture FILE        write every relayed URB to FILE, a pcap file\n"
 		"                            (usbmon format) that Wireshark reads\n"
 		"  -B, --backend NAME        auto (default), functionfs or gadgetfs: the kernel\n"
@@ -316,6 +318,11 @@ int main(int argc, char **argv)
 		}
 		if (pw->pw_uid == 0) {
 			fprintf(stderr, "gadgetd: --user %s is root: that drops nothing\n", o.user);
+			return 2;
+		}
+		if (pw->pw_gid == 0) {
+			fprintf(stderr, "gadgetd: --user %s has group 0 (root) as its primary group: "
+				"give it a group of its own (as the gadgetd account has)\n", o.user);
 			return 2;
 		}
 		o.uid = pw->pw_uid;

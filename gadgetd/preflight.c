@@ -256,6 +256,7 @@ static int check_privileges(const struct gd_opts *o, char *msg, size_t len)
 		{ CAP_DAC_OVERRIDE, "CAP_DAC_OVERRIDE", 1 },
 		{ CAP_SETUID, "CAP_SETUID", 2 },
 		{ CAP_SETGID, "CAP_SETGID", 2 },
+		{ CAP_SETPCAP, "CAP_SETPCAP", 2 }, /* the bounding set emptied (sandbox.h) */
 	};
 	char missing[128] = "";
 	unsigned i;

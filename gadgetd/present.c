@@ -12,6 +12,7 @@
 #include "gadgetd/log.h"
 #include "gadgetd/present.h"
 #include "gadgetd/present_probe.h"
+#include "gadgetd/privsep.h"
 
 static const char *str_or(const char *a, const char *b)
 {
@@ -113,35 +114,57 @@ static int build_configs(const struct gd_opts *o, const struct remote_desc *d, c
 	return (int)n;
 }
 
-static int open_functionfs(struct pcfg *c)
+/* The request for the root half (present_root.h): attributes and blobs, no paths. */
+static void ffs_request(const struct presented *p, struct psep_msg *m)
 {
-	bool rejected;
-	unsigned i;
+	struct psep_present_ffs *f = &m->u.ffs;
+	int k;
 
-	c->ep0 = ffs_ep0_open(c->ffs_dir, c->descs, (size_t)c->dlen, c->strs, (size_t)c->slen,
-			      &rejected);
-	if (c->ep0 < 0)
-		return log_warn_errno(c->ep0, "FunctionFS %s the %s", rejected ? "rejected" :
-				      "did not take", rejected ? "descriptors" : "strings");
-	for (i = 0; i < c->map.n_ep; i++) {
-		c->ep_fd[i] = ffs_ep_open(c->ffs_dir, i + 1);
-		if (c->ep_fd[i] < 0)
-			return log_warn_errno(c->ep_fd[i], "opening %s/ep%u", c->ffs_dir, i + 1);
-		log_info("%s/ep%u: remote endpoint 0x%02x %s, wMaxPacketSize %u", c->ffs_name, i + 1,
-			 c->map.ep[i].remote_addr, usb_desc_xfer_str(c->map.ep[i].type),
-			 c->map.ep[i].remote_mps);
+	memset(m, 0, sizeof(*m));
+	m->type = PSEP_PRESENT_FFS;
+	f->spec = p->spec;
+	for (k = 0; k < p->n_pc; k++) {
+		f->descs[k] = p->pc[k].descs;
+		f->dlen[k] = (uint32_t)p->pc[k].dlen;
+		f->strs[k] = p->pc[k].strs;
+		f->slen[k] = (uint32_t)p->pc[k].slen;
+		f->n_ep[k] = (uint8_t)p->pc[k].map.n_ep;
 	}
-	return 0;
+}
+
+/* The files the root opened, in ffs_request()'s order, become the backend's. */
+static int attach(struct presented *p, const int *fds)
+{
+	struct ffs_inst_files files[GB_MAX_INST];
+	struct gb_inst gi[GB_MAX_INST];
+	unsigned i, n = 0;
+	int k;
+
+	for (k = 0; k < p->n_pc; k++) {
+		struct pcfg *c = &p->pc[k];
+
+		c->ep0 = fds[n++];
+		for (i = 0; i < c->map.n_ep; i++) {
+			c->ep_fd[i] = fds[n++];
+			log_info("%s/ep%u: remote endpoint 0x%02x %s, wMaxPacketSize %u", c->ffs_name,
+				 i + 1, c->map.ep[i].remote_addr, usb_desc_xfer_str(c->map.ep[i].type),
+				 c->map.ep[i].remote_mps);
+		}
+		files[k].ep0 = c->ep0;
+		files[k].ep_fd = c->ep_fd;
+		gi[k].map = &c->map;
+		gi[k].bConfigurationValue = p->spec.cfg[k].bConfigurationValue;
+	}
+	return backend_ffs_init(&p->gb, (unsigned)p->n_pc, files, gi);
 }
 
 int present_ffs(struct presented *p, const struct gd_opts *o, const struct gd_profile *prof,
 		const struct remote_desc *d, const char *udc, int present_speed, int sigfd)
 {
-	struct ffs_inst_files files[GB_MAX_INST];
-	struct gb_inst gi[GB_MAX_INST];
-	char err[1024];
+	int fds[PSEP_MAX_FDS];
+	struct psep_msg m;
+	unsigned i, n_fds = 0;
 	int k, r;
-	unsigned i;
 
 	p->kind = PRESENT_FUNCTIONFS;
 	snprintf(p->name, sizeof(p->name), "gadgetd.%s", udc);
@@ -160,48 +183,22 @@ int present_ffs(struct presented *p, const struct gd_opts *o, const struct gd_pr
 	fill_spec(&p->spec, d, prof, p->name);
 	p->spec.max_speed = present_speed;
 	p->spec.n_cfg = (unsigned)p->n_pc;
-	if (o->user) {
-		p->spec.set_owner = true;
-		p->spec.uid = o->uid;
-		p->spec.gid = o->gid;
-	}
 	for (k = 0; k < p->n_pc; k++) {
 		fill_config(&p->spec.cfg[k], &p->spec, d, d->cfg[p->pc[k].index], prof);
-		p->spec.cfg[k].ffs_name = p->pc[k].ffs_name;
-		p->spec.cfg[k].ffs_dir = p->pc[k].ffs_dir;
+		n_fds += 1 + p->pc[k].map.n_ep;
 	}
 	if (p->n_pc > 1)
 		log_info("presenting %d configurations", p->n_pc);
-	mkdir(RUN_DIR, 0755);
 	if (signal_pending(sigfd))
 		return -EINTR;
-	r = gadget_create(&p->spec, &p->g, err, sizeof(err));
-	if (r) {
-		log_warnx("%s", err);
-		return r;
-	}
-	p->made = true;
-	for (k = 0; k < p->n_pc; k++) {
-		r = open_functionfs(&p->pc[k]);
-		if (r)
-			return r;
-		files[k].ep0 = p->pc[k].ep0;
-		files[k].ep_fd = p->pc[k].ep_fd;
-		gi[k].map = &p->pc[k].map;
-		gi[k].bConfigurationValue = p->spec.cfg[k].bConfigurationValue;
-	}
-	r = backend_ffs_init(&p->gb, (unsigned)p->n_pc, files, gi);
+	ffs_request(p, &m);
+	r = psep_call(p->link, &m, fds, n_fds);
+	p->made = true; /* the root may have built part of it: teardown says so */
+	if (r)
+		return r == -EPROTO ? log_warn_errno(r, "presenting through the root process") : r;
+	r = attach(p, fds);
 	if (r)
 		return log_warn_errno(r, "setting up the FunctionFS backend");
-	if (signal_pending(sigfd))
-		return -EINTR;
-	r = gadget_bind(p->g, udc, err, sizeof(err));
-	if (r) {
-		log_warnx("%s", err);
-		return r;
-	}
-	log_info("gadget %s bound to UDC %s: %04x:%04x is plugged into the host", p->name, udc,
-		 p->spec.idVendor, p->spec.idProduct);
 	return 0;
 }
 
@@ -214,8 +211,6 @@ void present_undo(struct presented *p)
 		present_gfs_undo(p);
 		return;
 	}
-	if (p->g)
-		gadget_unbind(p->g);
 	backend_ffs_free(&p->gb);
 	for (k = 0; p->pc && k < p->n_pc; k++) {
 		for (i = 0; i < FFS_MAX_EPS; i++)
@@ -224,9 +219,6 @@ void present_undo(struct presented *p)
 		if (p->pc[k].ep0 >= 0)
 			close(p->pc[k].ep0);
 	}
-	if (p->g)
-		gadget_destroy(p->g);
-	p->g = NULL;
 	free(p->pc);
 	p->pc = NULL;
 	p->n_pc = 0;

@@ -38,14 +38,15 @@ enum present_backend {
 
 struct gfs_layout;
 struct gfs_ep_spec;
+struct psep_link;
 
 /* A presented gadget, and how to undo it. */
 struct presented {
 	enum present_backend kind;
 	bool made;               /* something the host or ConfigFS sees was built */
 	char name[160];          /* "gadgetd.UDC" */
-	struct gadget_spec spec; /* what ConfigFS was given */
-	struct gadget *g;
+	struct gadget_spec spec; /* what ConfigFS is given */
+	struct psep_link *link;  /* the root half (privsep.h), set by the caller */
 	struct pcfg *pc;
 	int n_pc;
 	struct gadget_backend gb;
@@ -79,7 +80,9 @@ int present_choose(const struct remote_desc *d, const char *want, int present_sp
 /**
  * present_gfs() - present configuration @cfg_index of @d through GadgetFS on
  * @udc: the ep0 configuration write (functionfs/gfs_desc.h) with @prof's device
- * overrides, GadgetFS mounted under RUN_DIR and bound (backend_gfs.h).
+ * overrides, which the root half (@p->link, privsep.h) writes to GadgetFS
+ * mounted under RUN_DIR, binding the UDC; it hands ep0 back, and opens the
+ * endpoint files for the relay as the host selects them (backend_gfs.h).
  * Return: 0 (bound: @p->gb is ready for relay_run()), -EINTR when a signal came
  * first, or -errno; everything logged. Undo with present_undo() in every case.
  */
@@ -87,9 +90,11 @@ int present_gfs(struct presented *p, const struct gd_opts *o, const struct gd_pr
 		const struct remote_desc *d, unsigned cfg_index, const char *udc, int sigfd);
 
 /**
- * present_ffs() - build and bind the gadget for device @d on @udc at
- * @present_speed (enum usb_desc_speed), with @prof's overrides; @o->user makes
- * the files the relay user's. Everything is logged.
+ * present_ffs() - build the FunctionFS descriptor and string blobs and the
+ * gadget's attributes for device @d on @udc at @present_speed (enum
+ * usb_desc_speed), with @prof's overrides; the root half (@p->link, privsep.h)
+ * makes the ConfigFS gadget, writes the blobs, binds it and hands back ep0 and
+ * the endpoint files, which become @p->gb. Everything is logged.
  * Return: 0 (bound: @p->gb is ready for relay_run()); -EINTR when a signal came
  * (@sigfd) before binding; -EOPNOTSUPP when FunctionFS cannot carry the active
  * configuration; -errno from ConfigFS or FunctionFS. Undo with present_undo() in
@@ -99,8 +104,9 @@ int present_ffs(struct presented *p, const struct gd_opts *o, const struct gd_pr
 		const struct remote_desc *d, const char *udc, int present_speed, int sigfd);
 
 /**
- * present_undo() - unbind, close, unmount, remove from ConfigFS, whichever
- * backend presented it; safe on a zeroed or partial @p.
+ * present_undo() - this process's half: the backend and its copies of the
+ * files, whichever backend presented it; safe on a zeroed or partial @p. The
+ * root half (present_root_undo()) unbinds, unmounts and removes the rest.
  */
 void present_undo(struct presented *p);
 /** present_gfs_undo() - the GadgetFS half of present_undo(). */

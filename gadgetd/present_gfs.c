@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,6 +17,7 @@
 #include "gadgetd/backend_gfs.h"
 #include "gadgetd/log.h"
 #include "gadgetd/present.h"
+#include "gadgetd/privsep.h"
 
 #define GFS_BLOB_MAX (4 + 2 * GFS_CTRL_MAX + 18)
 
@@ -74,38 +74,39 @@ static int build(struct presented *p, const struct gd_profile *prof, const struc
 	return 0;
 }
 
-/*
- * --user: GadgetFS makes its files root's, mode 0600 (default_perm, inode.c:
- * 1947-1953), and the relay opens endpoint files as alternate settings change,
- * so they are given to the relay's user (ep0 stays open in the root process).
- */
-static int give_files(uid_t uid, gid_t gid)
+/* The root half (present_root.h) writes the configuration and hands ep0 back
+ * with the names of the ep0 file and the endpoint files, into @gr. */
+static int gfs_request(struct presented *p, ssize_t len, struct gfs_root *gr, int *ep0)
 {
-	struct dirent *de;
-	char path[512];
-	DIR *dir;
-	int r = 0;
+	struct psep_msg m = { .type = PSEP_PRESENT_GFS };
+	const struct psep_reply *rp = &p->link->reply.u.reply;
+	unsigned i;
+	int r;
 
-	dir = opendir(GFS_MOUNT_DIR);
-	if (!dir)
-		return -errno;
-	while ((de = readdir(dir))) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", GFS_MOUNT_DIR, de->d_name);
-		if (chown(path, uid, gid) && !r)
-			r = -errno;
+	m.u.gfs = (struct psep_present_gfs){ .bConfigurationValue = p->lay->bConfigurationValue,
+					     .blob = p->gfs_blob, .len = (uint32_t)len };
+	r = psep_call(p->link, &m, ep0, 1);
+	if (r)
+		return r;
+	if (rp->n_names < 1) {
+		close(*ep0);
+		return -EPROTO;
 	}
-	closedir(dir);
-	return r;
+	memset(gr, 0, sizeof(*gr));
+	gr->ep0 = -1;
+	snprintf(gr->ep0name, sizeof(gr->ep0name), "%s", rp->names[0]);
+	for (i = 1; i < rp->n_names && i <= GFS_MAX_FILES; i++)
+		snprintf(gr->files[gr->n_files++], GFS_NAME_MAX, "%s", rp->names[i]);
+	return 0;
 }
 
 int present_gfs(struct presented *p, const struct gd_opts *o, const struct gd_profile *prof,
 		const struct remote_desc *d, unsigned cfg_index, const char *udc, int sigfd)
 {
+	struct gfs_root gr;
 	char err[1024];
 	ssize_t len;
-	int r;
+	int r, ep0;
 
 	p->kind = PRESENT_GADGETFS;
 	snprintf(p->name, sizeof(p->name), "GadgetFS on %s", udc);
@@ -120,20 +121,19 @@ int present_gfs(struct presented *p, const struct gd_opts *o, const struct gd_pr
 	if (prof->manufacturer || prof->product || prof->serial)
 		log_info("GadgetFS: the device's own strings are shown (the manufacturer, product "
 			 "and serial overrides apply to FunctionFS only)");
-	mkdir(RUN_DIR, 0755);
 	if (signal_pending(sigfd))
 		return -EINTR;
-	r = backend_gfs_open(&p->gb, udc, p->gfs_blob, (size_t)len, &p->lay->map, p->eps,
-			     p->lay->n_ep, p->lay->bConfigurationValue, err, sizeof(err));
+	r = gfs_request(p, len, &gr, &ep0);
+	p->made = true; /* the root may have built part of it: teardown says so */
+	if (r)
+		return r == -EPROTO ? log_warn_errno(r, "presenting through the root process") : r;
+	snprintf(gr.udc, sizeof(gr.udc), "%s", udc);
+	r = backend_gfs_attach(&p->gb, &gr, ep0, p->gfs_blob, (size_t)len, &p->lay->map, p->eps,
+			       p->lay->n_ep, p->lay->bConfigurationValue, psep_open_ep, p->link,
+			       err, sizeof(err));
 	if (r) {
 		log_warnx("GadgetFS: %s", err);
 		return r;
-	}
-	p->made = true;
-	if (o->user) {
-		r = give_files(o->uid, o->gid);
-		if (r)
-			return log_warn_errno(r, "GadgetFS: giving the endpoint files to %s", o->user);
 	}
 	log_info("GadgetFS bound to UDC %s: %04x:%04x is plugged into the host", udc,
 		 prof->has_idVendor ? prof->idVendor : d->dev.idVendor,

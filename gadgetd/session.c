@@ -15,8 +15,10 @@
 #include "gadgetd/gadget.h"
 #include "gadgetd/preflight.h"
 #include "gadgetd/present.h"
+#include "gadgetd/present_root.h"
 #include "gadgetd/privsep.h"
 #include "gadgetd/relay.h"
+#include "gadgetd/sandbox.h"
 #include "gadgetd/session.h"
 #include "gadgetd/status.h"
 #include "gadgetd/text.h"
@@ -43,6 +45,7 @@ struct session {
 	bool described;
 	struct remote_desc d;
 	struct presented p;
+	struct psep_link *link; /* the root half of presenting (privsep.h) */
 };
 
 static const char *stage_name(enum session_stage s)
@@ -336,11 +339,14 @@ static int stage_relay(struct session *s)
 	rp.no_readahead = s->prof->has_readahead && !s->prof->readahead;
 
 	enter(s, STAGE_RELAY);
+	/* --user: the network process gives up every system call the relay does not make */
+	if (s->link->fd >= 0 && sandbox_seccomp(s->o->capture != NULL, s->o->use_syslog))
+		return -EPERM;
 	ctrl_policy_use(s->prof->allow_req, s->prof->n_allow_req); /* ep0_proxy.c applies it */
 	notify_status("%04x:%04x (%s from %s) is plugged in: waiting for the host to configure it",
 		      s->d.dev.idVendor, s->d.dev.idProduct, s->o->busid, s->rem.name);
 	status_relay_begin();
-	r = s->o->user ? relay_unprivileged(&rp, s->o, s->sigfd) : relay_run(&rp);
+	r = relay_run(&rp);
 	status_relay_end();
 	if (r == -ECONNRESET)
 		log_warnx("the server %s closed the connection: unplugging the gadget", s->rem.name);
@@ -361,6 +367,8 @@ static void stage_teardown(struct session *s)
 
 	enter(s, STAGE_TEARDOWN);
 	present_undo(&s->p);
+	if (s->link->fd < 0)
+		present_root_undo(s->link->root); /* in this process: no --user */
 	if (s->described)
 		describe_free(&s->d);
 	client_close(&s->c);
@@ -370,27 +378,12 @@ static void stage_teardown(struct session *s)
 		log_info("connection closed");
 }
 
-int session_run(const struct gd_opts *o, const struct gd_profile *prof, int sigfd,
-		struct outcome *oc)
+/* import, describe, present, relay, teardown: everything that touches the network. */
+static int run_network(struct session *s, struct outcome *oc)
 {
-	struct session *s;
 	int r;
 
-	memset(oc, 0, sizeof(*oc));
-	oc->permanent = true; /* until the network is involved */
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		return -ENOMEM;
-	s->opts = *o;
-	s->o = &s->opts;
-	s->prof = prof;
-	s->sigfd = sigfd;
-	s->c.fd = -1;
-	r = stage_start(s);
-	if (r) {
-		free(s);
-		return r;
-	}
+	s->p.link = s->link;
 	oc->permanent = false;
 	for (;;) {
 		r = stage_import(s, oc);
@@ -414,6 +407,77 @@ int session_run(const struct gd_opts *o, const struct gd_profile *prof, int sigf
 		r = 0;
 	if (s->stage > STAGE_IMPORT || s->c.fd >= 0)
 		stage_teardown(s);
+	return r;
+}
+
+static struct session *session_new(const struct gd_opts *o, const struct gd_profile *prof,
+				   int sigfd)
+{
+	struct session *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->opts = *o;
+	s->o = &s->opts;
+	s->prof = prof;
+	s->sigfd = sigfd;
+	s->c.fd = -1;
+	return s;
+}
+
+int session_network(const struct gd_opts *o, const struct gd_profile *prof, int sigfd,
+		    const char *udc, struct psep_link *link, struct outcome *oc)
+{
+	struct session *s = session_new(o, prof, sigfd);
+	char err[1024];
+	int r;
+
+	memset(oc, 0, sizeof(*oc));
+	if (!s)
+		return -ENOMEM;
+	snprintf(s->udc, sizeof(s->udc), "%s", udc);
+	s->link = link;
+	if (remote_parse(o->remote, &s->rem, err, sizeof(err))) { /* checked by the root */
+		free(s);
+		return -EINVAL;
+	}
+	r = run_network(s, oc);
+	free(s);
+	return r;
+}
+
+int session_run(const struct gd_opts *o, const struct gd_profile *prof, int sigfd,
+		struct outcome *oc)
+{
+	struct psep_link link = { .fd = -1 };
+	struct session *s;
+	int r;
+
+	memset(oc, 0, sizeof(*oc));
+	oc->permanent = true; /* until the network is involved */
+	s = session_new(o, prof, sigfd);
+	if (!s)
+		return -ENOMEM;
+	r = stage_start(s);
+	if (r) {
+		free(s);
+		return r;
+	}
+	if (o->user) {
+		/* the network in an unprivileged process; the root half here (privsep.h) */
+		r = privsep_session(s->udc, o, prof, sigfd, oc);
+		free(s);
+		return r;
+	}
+	link.root = malloc(sizeof(*link.root));
+	if (!link.root) {
+		free(s);
+		return -ENOMEM;
+	}
+	present_root_init(link.root, s->udc);
+	s->link = &link;
+	r = run_network(s, oc);
+	free(link.root);
 	free(s);
 	return r;
 }

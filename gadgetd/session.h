@@ -7,7 +7,10 @@
  *   present   build the gadget the host will see and bind it to the UDC
  *             (present.h: ConfigFS via gadget.h, FunctionFS files)
  *   relay     until a signal, the server or the device goes, or the host unbinds
- *             (relay.h), in this process or in an unprivileged child (privsep.h)
+ *             (relay.h)
+ *
+ * With --user everything from import on runs in an unprivileged process and
+ * the root process only builds and removes the gadget (privsep.h).
  *   teardown  everything built is undone in reverse order, whatever stage failed
  *
  * Each transition is one log line.
@@ -48,6 +51,18 @@ struct outcome {
  * from the start and only ever read from a signalfd: every wait watches it).
  */
 bool signal_pending(int sigfd);
+
+struct psep_link;
+
+/**
+ * session_network() - the stages that touch the network (import, describe,
+ * present, relay) and the teardown of what they built, on @udc (chosen by the
+ * local checks), asking the root half of presenting through @link
+ * (privsep.h): in the unprivileged network process with --user.
+ * Return: as session_run(), @oc filled.
+ */
+int session_network(const struct gd_opts *o, const struct gd_profile *prof, int sigfd,
+		    const char *udc, struct psep_link *link, struct outcome *oc);
 
 /**
  * session_run() - one session: import, describe, present, relay, teardown.

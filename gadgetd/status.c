@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gadgetd/psep_msg.h"
 #include "gadgetd/status.h"
 
 /* What the relay writes, in a MAP_SHARED mapping the --user child inherits. */
@@ -98,21 +99,59 @@ static void set_str(char *dst, size_t n, const char *s)
 	snprintf(dst, n, "%s", s ? s : "");
 }
 
+/* ---- with --user, in the network process: to the root over the link (privsep.h) ---- */
+
+static int fwd_fd = -1;
+
+/* A copy of @s the root takes: control bytes as '?', cut to PSEP_TEXT_MAX. */
+static const char *clean(char *out, const char *s)
+{
+	size_t i;
+
+	if (!s)
+		return NULL;
+	for (i = 0; s[i] && i < PSEP_TEXT_MAX; i++)
+		out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	out[i] = 0;
+	return out;
+}
+
+/* Return: true when this process forwards (the caller does nothing more). */
+static bool forward(unsigned what, unsigned vid, unsigned pid, const char *s1, const char *s2,
+		    const char *s3)
+{
+	char b1[PSEP_TEXT_MAX + 1], b2[PSEP_TEXT_MAX + 1], b3[PSEP_TEXT_MAX + 1];
+	uint8_t out[3 * PSEP_TEXT_MAX + 64];
+	struct psep_msg m = { .type = PSEP_STATUS };
+	ssize_t n;
+
+	if (fwd_fd < 0 || getpid() == S.pid)
+		return false;
+	m.u.status = (struct psep_status){ .what = (uint8_t)what, .vid = (uint16_t)vid,
+					   .pid = (uint16_t)pid, .s1 = clean(b1, s1 ? s1 : ""),
+					   .s2 = clean(b2, s2), .s3 = clean(b3, s3) };
+	n = psep_encode(&m, out, sizeof(out));
+	if (n > 0)
+		(void)!send(fwd_fd, out, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	return true;
+}
+
 void status_state(const char *state, const char *fmt, ...)
 {
+	char detail[sizeof(S.st.detail)] = "";
 	va_list ap;
 
-	if (!lock())
+	if (fmt) {
+		va_start(ap, fmt);
+		vsnprintf(detail, sizeof(detail), fmt, ap);
+		va_end(ap);
+	}
+	if (forward(PSEP_ST_STATE, 0, 0, state, fmt ? detail : NULL, NULL) || !lock())
 		return;
 	if (strcmp(S.st.state, state))
 		S.st.since = (int64_t)time(NULL);
 	set_str(S.st.state, sizeof(S.st.state), state);
-	S.st.detail[0] = 0;
-	if (fmt) {
-		va_start(ap, fmt);
-		vsnprintf(S.st.detail, sizeof(S.st.detail), fmt, ap);
-		va_end(ap);
-	}
+	set_str(S.st.detail, sizeof(S.st.detail), detail);
 	unlock();
 }
 
@@ -140,7 +179,7 @@ void status_device(unsigned vid, unsigned pid, const char *speed, const char *ma
 {
 	bool same;
 
-	if (!lock())
+	if (forward(PSEP_ST_DEVICE, vid, pid, speed, manufacturer, product) || !lock())
 		return;
 	/* imported again: its strings stay until describing reads them anew */
 	same = S.st.has_device && S.st.vid == vid && S.st.pid_dev == pid;
@@ -157,7 +196,8 @@ void status_device(unsigned vid, unsigned pid, const char *speed, const char *ma
 
 void status_backend(const char *backend)
 {
-	set_locked(S.st.backend, sizeof(S.st.backend), backend);
+	if (!forward(PSEP_ST_BACKEND, 0, 0, backend, NULL, NULL))
+		set_locked(S.st.backend, sizeof(S.st.backend), backend);
 }
 
 void status_reconnect(void)
@@ -168,10 +208,10 @@ void status_reconnect(void)
 	unlock();
 }
 
-/* log.h's error hook: every error line of the root process is the last error. */
-static void on_error(const char *msg)
+/* log.h's error hook: every error line is the last error. */
+void status_error(const char *msg)
 {
-	if (!lock())
+	if (forward(PSEP_ST_ERROR, 0, 0, msg, NULL, NULL) || !lock())
 		return;
 	S.st.last_error_time = (int64_t)time(NULL);
 	set_str(S.st.last_error, sizeof(S.st.last_error), msg);
@@ -368,7 +408,7 @@ int status_start(const struct gd_opts *o, const char *server)
 		goto fail;
 	}
 	S.on = true;
-	log_set_error_hook(on_error);
+	log_set_error_hook(status_error);
 	log_debug("status: answering on %s", S.path);
 	return 0;
 fail:
@@ -400,8 +440,9 @@ void status_stop(void)
 	unlink(S.path);
 }
 
-void status_forked(void)
+void status_forked(int link_fd)
 {
+	fwd_fd = link_fd;
 	if (S.lfd >= 0)
 		close(S.lfd);
 	if (S.stopfd >= 0)

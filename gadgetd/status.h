@@ -10,9 +10,11 @@
  *
  * Two writers, one reader:
  *  - the session and main loop (the root process) set the state and what is
- *    known of the server, the device and the backend, under a mutex;
- *  - the relay (in this process, or with --user in the unprivileged child,
- *    which cannot reach the socket) counts URBs and bytes per endpoint and
+ *    known of the server, the device and the backend, under a mutex; with
+ *    --user the network process (privsep.h) sends its part as PSEP_STATUS
+ *    messages, which the root process applies;
+ *  - the relay (in this process, or with --user in the unprivileged network
+ *    process, which cannot reach the socket) counts URBs and bytes per endpoint and
  *    says whether the host configured the device, in a shared anonymous
  *    mapping made before the child is forked, under a sequence lock: one
  *    writer at a time, readers retry while it writes. The child never takes
@@ -50,10 +52,16 @@ int status_start(const struct gd_opts *o, const char *server);
 void status_stop(void);
 
 /**
- * status_forked() - in a forked relay child: close the socket's descriptors
- * (the child keeps writing counters to the shared mapping only).
+ * status_forked() - in the forked network process (privsep.h): close the
+ * socket's descriptors; from then on the state, device, backend and error
+ * lines go to the root process as PSEP_STATUS messages on @link_fd
+ * (psep_msg.h), control bytes replaced, and the relay's counters to the
+ * shared mapping.
  */
-void status_forked(void);
+void status_forked(int link_fd);
+
+/** status_error() - @msg is the last error (log.h's error hook). */
+void status_error(const char *msg);
 
 /** status_state() - the session entered @state; @fmt...: a detail, or NULL. */
 void status_state(const char *state, const char *fmt, ...) GD_PRINTF(2, 3);

@@ -13,7 +13,8 @@
 # no libsystemd (scripts/deps.sh says why); both speak sd_notify themselves.
 # Neither has libpcap (armel's -dev cannot be installed beside amd64's for the
 # same reason, and a static libpcap needs libdbus and libsystemd): --capture is
-# refused there.
+# refused there. Nor libseccomp (NO_SECCOMP=1, for the same reasons): --user's
+# relay runs there without a system call filter, its other limits kept.
 # A build on the machine itself (ARCH is its own) is the plain one.
 cross_setup() {
 	local host
@@ -25,8 +26,8 @@ cross_setup() {
 	case $1 in
 	"$host") return 0 ;; # on the board itself: the plain build
 	armhf) XTRIPLET=arm-linux-gnueabi XQEMU=(qemu-arm -cpu arm1176) XSTATIC=1
-		XMAKE+=(STATIC=1 NO_LIBSYSTEMD=1 NO_PCAP=1) ;;
-	armel) XTRIPLET=arm-linux-gnueabi XQEMU=(qemu-arm) XMAKE+=(NO_LIBSYSTEMD=1 NO_PCAP=1) ;;
+		XMAKE+=(STATIC=1 NO_LIBSYSTEMD=1 NO_PCAP=1 NO_SECCOMP=1) ;;
+	armel) XTRIPLET=arm-linux-gnueabi XQEMU=(qemu-arm) XMAKE+=(NO_LIBSYSTEMD=1 NO_PCAP=1 NO_SECCOMP=1) ;;
 	arm64) XTRIPLET=aarch64-linux-gnu XQEMU=(qemu-aarch64) ;;
 	*) echo "cannot build for '$1' on $host (amd64, armel, armhf or arm64)" >&2; return 2 ;;
 	esac

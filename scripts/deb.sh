@@ -76,6 +76,13 @@ for s in postinst postrm; do
 	printf '#!/bin/sh\nset -e\nif [ -d /run/systemd/system ]; then systemctl --system daemon-reload >/dev/null || true; fi\n' > "$root/DEBIAN/$s"
 	chmod 0755 "$root/DEBIAN/$s"
 done
+# the account gadgetd@.service runs the network side as (gadgetd --user gadgetd)
+cat >> "$root/DEBIAN/postinst" <<'EOF'
+if [ "$1" = configure ] && ! getent passwd gadgetd >/dev/null; then
+	useradd --system --user-group --no-create-home --home-dir /nonexistent \
+		--shell /usr/sbin/nologin gadgetd
+fi
+EOF
 
 install -d "$B/deb"
 out=$B/deb/gadgetd_${VERSION}_$ARCH.deb

@@ -9,7 +9,7 @@
 #   scripts/deps.sh all      all of it (make check)
 #   scripts/deps.sh --list [MODE]   print the packages of MODE, install nothing
 set -eu
-BUILD="build-essential pkg-config libusbgx-dev libconfig-dev libaio-dev libcmocka-dev libsystemd-dev libpcap-dev"
+BUILD="build-essential pkg-config libusbgx-dev libconfig-dev libaio-dev libcmocka-dev libsystemd-dev libpcap-dev libseccomp-dev"
 FUZZ="clang libclang-rt-dev"
 # armhf is built with the armel toolchain (static, ARMv6: README "Which package"),
 # so Debian's armhf toolchain and libraries are not needed.
@@ -17,7 +17,7 @@ CROSS_ARCHS="armel arm64"
 # No libsystemd-dev:armel: bookworm-security has no armel, and libsystemd0:armel needs
 # liblzma5/libzstd1 at the same version as the (security-updated) amd64 ones; the
 # armel build speaks sd_notify itself (gadgetd/notify.h).
-CROSS="qemu-user binutils socat libsystemd-dev:arm64 libpcap-dev:arm64"
+CROSS="qemu-user binutils socat libsystemd-dev:arm64 libpcap-dev:arm64 libseccomp-dev:arm64"
 for a in $CROSS_ARCHS; do
 	CROSS="$CROSS crossbuild-essential-$a libusbgx-dev:$a libconfig-dev:$a libaio-dev:$a libcmocka-dev:$a"
 done

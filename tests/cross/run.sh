@@ -64,7 +64,7 @@ for arch in armel arm64 armhf; do
 	case $arch in
 	armhf) want= ;;
 	armel) want="libaio1 libc6 libconfig9 libusbgx2" ;;
-	*) want="libaio1 libc6 libconfig9 libpcap0.8 libsystemd0 libusbgx2" ;;
+	*) want="libaio1 libc6 libconfig9 libpcap0.8 libseccomp2 libsystemd0 libusbgx2" ;;
 	esac
 	got=$(echo "$dep" | tr ',' '\n' | sed 's/^ *\([^ ]*\).*/\1/' | grep . | sort | tr '\n' ' ' | sed 's/ $//')
 	if [ "$a" = "$arch" ] && [ "$got" = "$want" ]; then

@@ -35,7 +35,7 @@ for f in configs/*.cfg; do
 	cmp -s "$f" "$T/root/etc/gadgetd/${f##*/}" || missing="$missing /etc/gadgetd/${f##*/}"
 done
 unit=$T/root/usr/lib/systemd/system/gadgetd@.service
-if [ -z "$missing" ] && grep -qx 'ExecStart=/usr/sbin/gadgetd --profile /etc/gadgetd/%i.cfg' "$unit" &&
+if [ -z "$missing" ] && grep -qx 'ExecStart=/usr/sbin/gadgetd --user gadgetd --profile /etc/gadgetd/%i.cfg' "$unit" &&
 	grep -qx libcomposite "$T/root/usr/lib/modules-load.d/gadgetd.conf"; then
 	result install PASS "binary, man pages, gadgetd@.service, modules-load.d/gadgetd.conf, the $(ls configs/*.cfg | wc -l) profiles of configs/ under DESTDIR"
 else
