@@ -93,6 +93,7 @@ static const char *const relay_calls[] = {
 	"munmap", "mprotect", "mremap", "madvise", "brk", "sched_yield", "sched_getaffinity",
 	"getrandom", "prctl", "prlimit64", "getrlimit", "uname", "membarrier",
 };
+static const char *const child_calls[] = { "kill", "wait4", "waitid" };
 static const char *const file_calls[] = { "openat", "rename", "renameat", "renameat2", "unlink",
 					   "unlinkat" };
 
@@ -126,7 +127,7 @@ static int allow(scmp_filter_ctx ctx, const char *const *names, unsigned n)
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-int sandbox_seccomp(bool files, bool syslog)
+int sandbox_seccomp(bool files, bool syslog, bool children)
 {
 	struct sigaction sa = { .sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO };
 	scmp_filter_ctx ctx;
@@ -141,6 +142,8 @@ int sandbox_seccomp(bool files, bool syslog)
 	r = allow(ctx, relay_calls, N(relay_calls));
 	if (!r && files)
 		r = allow(ctx, file_calls, N(file_calls));
+	if (!r && children)
+		r = allow(ctx, child_calls, N(child_calls));
 	/* reading sysfs: GadgetFS's backend asks /sys/class/udc/UDC/function whether
 	 * it still drives the UDC (backend_gfs.c); nothing opened for writing */
 	if (!r && !files) {
@@ -167,13 +170,14 @@ int sandbox_seccomp(bool files, bool syslog)
 	}
 	seccomp_release(ctx);
 	if (!r)
-		log_info("relay confined: seccomp allow-list of %zu system calls%s%s",
-			 N(relay_calls) + (files ? N(file_calls) : 0), files ? " (with files)" : "",
+		log_info("relay confined: seccomp allow-list of %zu system calls%s%s%s",
+			 N(relay_calls) + (files ? N(file_calls) : 0) + (children ? N(child_calls) : 0),
+			 files ? " (with files)" : "", children ? " (with the proxy command)" : "",
 			 syslog || getenv("NOTIFY_SOCKET") ? " (with AF_UNIX sockets)" : "");
 	return r;
 }
 #else
-int sandbox_seccomp(bool files, bool syslog)
+int sandbox_seccomp(bool files, bool syslog, bool children)
 {
 	log_info("built without libseccomp (NO_SECCOMP=1): the relay runs without a system "
 		 "call filter");

@@ -32,13 +32,15 @@ int sandbox_drop(uid_t uid, gid_t gid, const char *user);
  * reading only: sysfs, /sys/class/udc, on GadgetFS); @files also allows
  * opening and renaming files (the capture file's rotation, capture.h),
  * @syslog (or NOTIFY_SOCKET in the environment) AF_UNIX sockets: syslog(3)
- * connects again, sd_notify(3) sends from a new socket each time. Any other call
+ * connects again, sd_notify(3) sends from a new socket each time; @children
+ * kill(2) and wait4(2): a proxy command (transport.h) is ended and reaped at
+ * the teardown. Any other call
  * raises SIGSYS, whose handler says which call on stderr and exits 99
  * (seccomp(2) SECCOMP_RET_TRAP). PR_SET_NO_NEW_PRIVS must be set.
  * A build without libseccomp (NO_SECCOMP=1) logs that it has none.
  * Return: 0 or -errno (the filter could not be loaded).
  */
-int sandbox_seccomp(bool files, bool syslog);
+int sandbox_seccomp(bool files, bool syslog, bool children);
 
 #define SANDBOX_SECCOMP_EXIT 99 /* the exit status after a refused system call */
 

@@ -22,6 +22,7 @@
 #include "gadgetd/session.h"
 #include "gadgetd/status.h"
 #include "gadgetd/text.h"
+#include "gadgetd/transport.h"
 
 enum session_stage {
 	STAGE_START,
@@ -340,7 +341,8 @@ static int stage_relay(struct session *s)
 
 	enter(s, STAGE_RELAY);
 	/* --user: the network process gives up every system call the relay does not make */
-	if (s->link->fd >= 0 && sandbox_seccomp(s->o->capture != NULL, s->o->use_syslog))
+	if (s->link->fd >= 0 && sandbox_seccomp(s->o->capture != NULL, s->o->use_syslog,
+						 transport_wanted(&s->rem)))
 		return -EPERM;
 	ctrl_policy_use(s->prof->allow_req, s->prof->n_allow_req); /* ep0_proxy.c applies it */
 	notify_status("%04x:%04x (%s from %s) is plugged in: waiting for the host to configure it",

@@ -89,7 +89,14 @@ timed_read() {
 }
 # ssh_pids: the ssh processes (the proxy commands: gadgetd runs "exec CMD")
 ssh_pids() { pgrep -x ssh | tr '\n' ' ' | sed 's/ $//'; }
-zombies() { ps -o pid=,stat=,comm= --ppid "$1" 2>/dev/null | awk '$2 ~ /^Z/ { printf "%s(%s) ", $1, $3 }'; }
+# zombies PID: zombie children of PID and of its children (with --user the proxy is a
+# child of gadgetd's network process, itself a child of gadgetd)
+zombies() {
+	local p
+	for p in "$1" $(ps -o pid= --ppid "$1" 2>/dev/null); do
+		ps -o pid=,stat=,comm= --ppid "$p" 2>/dev/null | awk '$2 ~ /^Z/ { printf "%s(%s) ", $1, $3 }'
+	done
+}
 
 # ---------------------------------------------------------------- plain TCP (for the throughput)
 gadgetd_start tcp --remote 127.0.0.1 --busid "$B" --udc dummy_udc.0 -p /tmp/transport.cfg
@@ -108,17 +115,19 @@ alive_or_fail $N
 P1=$(ssh_pids)
 puid=$(proc_status "${P1%% *}" Uid | head -1)
 ppid=$(ps -o ppid= -p "${P1%% *}" 2>/dev/null | tr -d ' ')
+pppid=$(ps -o ppid= -p "${ppid:-0}" 2>/dev/null | tr -d ' ')
 warn=$(grep -a -m1 'warning: proxy command (pid [0-9]*): ' "$GLOG" | short)
 conn=$(grep -a -m1 "Accepted publickey for root" $S/sshd.log | cut -c1-100)
 bad=
 [ $ok = 1 ] || bad="$msg"
 [ -n "$P1" ] && [ "${P1#* }" = "$P1" ] || bad="${bad:+$bad; }ssh processes: '${P1}' (want exactly one)"
 [ "$puid" = "$RUID" ] || bad="${bad:+$bad; }ssh runs as uid ${puid:-?}, not $RUSER ($RUID)"
-[ "$ppid" = "$GPID" ] || bad="${bad:+$bad; }ssh's parent is ${ppid:-?}, not gadgetd ($GPID)"
+# with --user, gadgetd's network process (privsep.h) starts it
+[ "$pppid" = "$GPID" ] || bad="${bad:+$bad; }ssh's parent is ${ppid:-?}, not gadgetd's network process (a child of $GPID)"
 [ -n "$warn" ] || bad="${bad:+$bad; }ssh's standard error is not in the log"
 [ -n "$conn" ] || bad="${bad:+$bad; }sshd logged no accepted key"
 if [ -z "$bad" ]; then
-	result $N PASS "$msg; median of 3 more reads $(secs "$SSH_MS") s; ssh pid $P1 uid $puid ($RUSER), child of gadgetd; sshd: $conn; log: $warn"
+	result $N PASS "$msg; median of 3 more reads $(secs "$SSH_MS") s; ssh pid $P1 uid $puid ($RUSER), child of gadgetd's network process $ppid; sshd: $conn; log: $warn"
 else
 	result $N FAIL "$bad"
 fi
