@@ -63,6 +63,7 @@ static void notify_send(const char *state)
 #endif
 }
 
+__attribute__((format(printf, 2, 0)))
 static void send_status(const char *prefix, const char *fmt, va_list ap)
 {
 	char raw[256], line[256], msg[sizeof(line) + 32];

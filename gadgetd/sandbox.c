@@ -157,7 +157,7 @@ int sandbox_seccomp(bool files, bool syslog, bool children)
 	 * connects one again after a restart of the log daemon */
 	if (!r && (syslog || getenv("NOTIFY_SOCKET"))) {
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-				     SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
+				     SCMP_CMP(0, SCMP_CMP_EQ, AF_UNIX, 0));
 		if (!r)
 			r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(connect), 0);
 		if (r)
