@@ -29,10 +29,24 @@ static bool hex16(const char *s, uint16_t *v, const char **next)
 	return n > 0;
 }
 
+int match_set_serial(struct dev_match *m, const char *serial)
+{
+	size_t i, len = strlen(serial);
+
+	if (!len || len > MATCH_SERIAL_MAX)
+		return -ERANGE;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)serial[i] < 0x20 || serial[i] == 0x7f)
+			return -EILSEQ;
+	memcpy(m->serial, serial, len + 1);
+	m->has_serial = true;
+	return 0;
+}
+
 int match_parse(const char *s, struct dev_match *m, char *err, size_t errlen)
 {
-	const char *p = s, *ser;
-	size_t i, len;
+	const char *p = s;
+	int r;
 
 	memset(m, 0, sizeof(*m));
 	if (!s || !hex16(p, &m->vid, &p) || *p != ':' || !hex16(p + 1, &m->pid, &p)) {
@@ -41,22 +55,14 @@ int match_parse(const char *s, struct dev_match *m, char *err, size_t errlen)
 			 s ? TEXT_ESC(s) : "");
 		return -EINVAL;
 	}
-	if (*p == ':') {
-		ser = p + 1;
-		len = strlen(ser);
-		if (!len || len > MATCH_SERIAL_MAX) {
+	if (*p == ':' && (r = match_set_serial(m, p + 1))) {
+		if (r == -ERANGE)
 			snprintf(err, errlen, "device '%.40s': the serial after VID:PID must be 1 to %d "
 				 "bytes", TEXT_ESC(s), MATCH_SERIAL_MAX);
-			return -EINVAL;
-		}
-		for (i = 0; i < len; i++)
-			if ((unsigned char)ser[i] < 0x20 || ser[i] == 0x7f) {
-				snprintf(err, errlen, "device '%.60s': the serial has a control byte",
-					 TEXT_ESC(s));
-				return -EINVAL;
-			}
-		memcpy(m->serial, ser, len + 1);
-		m->has_serial = true;
+		else
+			snprintf(err, errlen, "device '%.60s': the serial has a control byte",
+				 TEXT_ESC(s));
+		return -EINVAL;
 	}
 	m->set = true;
 	return 0;

@@ -44,6 +44,13 @@ struct dev_match {
 int match_parse(const char *s, struct dev_match *m, char *err, size_t errlen);
 
 /**
+ * match_set_serial() - check @serial (1..MATCH_SERIAL_MAX bytes, no control
+ * bytes) and store it in @m. Return: 0; -ERANGE (length) or -EILSEQ (a control
+ * byte), @m unchanged. For match_parse() and the profile's match.serial.
+ */
+int match_set_serial(struct dev_match *m, const char *serial);
+
+/**
  * match_candidates() - the indexes into @l (@n entries of an OP_REP_DEVLIST) of
  * the devices whose idVendor and idProduct are @m's, in the server's order, at
  * most @max of them into @idx. Return: how many match (may exceed @max).

@@ -41,7 +41,6 @@ int profile_parse_match(const struct config_setting_t *g, const char *name,
 		const config_setting_t *s = config_setting_get_elem(g, (unsigned int)i);
 		const char *k = config_setting_name(s), *v;
 		char shown[64];
-		size_t len, j;
 		int r;
 
 		if (!strcmp(k, "vid")) {
@@ -54,18 +53,14 @@ int profile_parse_match(const struct config_setting_t *g, const char *name,
 			v = config_setting_get_string(s);
 			if (!v)
 				return profile_err_at(err, name, s, "match.serial: expected a string");
-			len = strlen(v);
-			if (!len || len > MATCH_SERIAL_MAX)
+			r = match_set_serial(&p->match, v);
+			if (r == -ERANGE)
 				return profile_err_at(err, name, s, "match.serial: 1 to %d bytes",
-					      MATCH_SERIAL_MAX);
-			for (j = 0; j < len; j++)
-				if ((unsigned char)v[j] < 0x20 || v[j] == 0x7f)
-					return profile_err_at(err, name, s, "match.serial: \"%.40s\" has a "
+						      MATCH_SERIAL_MAX);
+			if (r)
+				return profile_err_at(err, name, s, "match.serial: \"%.40s\" has a "
 						      "control byte",
 						      text_escape(shown, sizeof(shown), v));
-			memcpy(p->match.serial, v, len + 1);
-			p->match.has_serial = true;
-			r = 0;
 		} else {
 			return profile_err_at(err, name, s, "match.%s: unknown key (known: vid, pid, serial)",
 				      k);

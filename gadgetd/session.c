@@ -118,13 +118,17 @@ static struct wrong_serial {
 } wrong[8];
 static unsigned n_wrong;
 
+static bool same_device(const struct wrong_serial *w, const struct usbip_usb_device *u)
+{
+	return !strcmp(w->busid, u->busid) && w->busnum == u->busnum && w->devnum == u->devnum;
+}
+
 static bool is_wrong(const struct usbip_usb_device *u)
 {
 	unsigned i;
 
 	for (i = 0; i < n_wrong; i++)
-		if (!strcmp(wrong[i].busid, u->busid) && wrong[i].busnum == u->busnum &&
-		    wrong[i].devnum == u->devnum)
+		if (same_device(&wrong[i], u))
 			return true;
 	return false;
 }
@@ -135,10 +139,8 @@ static void wrong_prune(const struct devlist_entry *l, unsigned n)
 	unsigned i, k, kept = 0;
 
 	for (i = 0; i < n_wrong; i++) {
-		for (k = 0; k < n; k++)
-			if (!strcmp(wrong[i].busid, l[k].udev.busid) &&
-			    wrong[i].busnum == l[k].udev.busnum && wrong[i].devnum == l[k].udev.devnum)
-				break;
+		for (k = 0; k < n && !same_device(&wrong[i], &l[k].udev); k++)
+			;
 		if (k < n)
 			wrong[kept++] = wrong[i];
 	}

@@ -404,23 +404,24 @@ long long hostile_trickle_budget(struct conn *c)
 	return c->tk_tokens > 0 ? c->tk_tokens : 0;
 }
 
-void hostile_trickle_took(struct conn *c, size_t n, bool start)
+void hostile_trickle_start(struct conn *c)
 {
 	int small = 4096;
 
 	if (!sim.h.trickle)
 		return;
-	if (start) {
-		c->tk_t0 = c->tk_last = now_ms();
-		c->tk_tokens = 0;
-		c->tk_read = 0;
-		/* the kernel's receive buffer as small as it goes: the client's bytes wait in
-		 * the client, not in this socket */
-		setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
-		rec("HOSTILE trickle=%ld: from OP_REP_IMPORT on, %s is read at %ld bytes/s",
-		    sim.h.trickle, c->peer, sim.h.trickle);
-		return;
-	}
+	c->tk_t0 = c->tk_last = now_ms();
+	c->tk_tokens = 0;
+	c->tk_read = 0;
+	/* the kernel's receive buffer as small as it goes: the client's bytes wait in
+	 * the client, not in this socket */
+	setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	rec("HOSTILE trickle=%ld: from OP_REP_IMPORT on, %s is read at %ld bytes/s",
+	    sim.h.trickle, c->peer, sim.h.trickle);
+}
+
+void hostile_trickle_took(struct conn *c, size_t n)
+{
 	c->tk_tokens -= (long long)n;
 	c->tk_read += n;
 }

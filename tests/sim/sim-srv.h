@@ -178,8 +178,10 @@ bool hostile_unlink(const struct usbip_header *h);
 /* trickle=N: how many bytes may be read from @c now (-1: no limit; 0: none, and
  * poll() must not wait for POLLIN but come back within TRICKLE_TICK_MS) */
 long long hostile_trickle_budget(struct conn *c);
-/* trickle=N: @n bytes were read from @c; at the import (@n 0, @start) the bucket starts */
-void hostile_trickle_took(struct conn *c, size_t n, bool start);
+/* trickle=N: the bucket of @c starts (at OP_REP_IMPORT) */
+void hostile_trickle_start(struct conn *c);
+/* trickle=N: @n bytes were read from @c */
+void hostile_trickle_took(struct conn *c, size_t n);
 /* trickle=N: the record's last word on @c, when it closes */
 void hostile_trickle_end(struct conn *c, const char *why);
 #define TRICKLE_TICK_MS 50

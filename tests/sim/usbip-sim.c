@@ -489,7 +489,7 @@ static void on_op(struct conn *c)
 	rec("IMPORT peer=%s busid=%s version=0x%04x -> ok devid=0x%08x speed=%s cfg=%u", c->peer,
 	    busid, op.version, sim.devid, sim_speed_name(sim.d.speed), ud.bConfigurationValue);
 	sim.h.nctrl = 0;
-	hostile_trickle_took(c, 0, true);
+	hostile_trickle_start(c);
 	if (sim.h.act && sim.h.when == HW_IMPORT && !sim.h.fired)
 		hostile_stream(c, "after OP_REP_IMPORT");
 }
@@ -515,7 +515,7 @@ static void on_readable(struct conn *c)
 				conn_close(c, strerror(errno));
 			return;
 		}
-		hostile_trickle_took(c, (size_t)n, false);
+		hostile_trickle_took(c, (size_t)n);
 		off = 0;
 		while (!c->imported && off < (size_t)n && !c->close_after_flush && c->fd >= 0) {
 			size_t want = c->op_have < USBIP_OP_COMMON_LEN ? USBIP_OP_COMMON_LEN :
